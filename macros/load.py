@@ -1,0 +1,104 @@
+"""The I/O edge: read all of data/ once, validate it, and build the model."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .classify import classify, filing_stats
+from .errors import DataError, Problem
+from .model import Filing, FilingMeta
+from .reference import Reference, load_reference
+from .smelter_csv import read_smelter_csv
+from .yamlio import line_of, read_yaml_with_node
+
+YEAR_FILE = re.compile(r"^(\d{4})\.(yaml|csv)$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every filing, oldest first, and the reference data that classified them."""
+
+    reference: Reference
+    filings: dict[int, Filing]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.filings)
+
+    def filing(self, year: int) -> Filing:
+        return self.filings[year]
+
+    def previous(self, year: int) -> Filing | None:
+        earlier = [y for y in self.years if y < year]
+        return self.filings[earlier[-1]] if earlier else None
+
+
+def load_site(data_dir: Path) -> Site:
+    data_dir = Path(data_dir)
+    reference = load_reference(data_dir / "reference")
+    yaml_years = _years_in(data_dir / "filings", "yaml")
+    csv_years = _years_in(data_dir / "smelters", "csv")
+    problems = [
+        Problem(data_dir / "smelters" / f"{y}.csv", f"missing: data/filings/{y}.yaml has no smelter list")
+        for y in sorted(yaml_years - csv_years)
+    ] + [
+        Problem(data_dir / "filings" / f"{y}.yaml", f"missing: data/smelters/{y}.csv has no filing YAML")
+        for y in sorted(csv_years - yaml_years)
+    ]
+    filings = {}
+    for year in sorted(yaml_years & csv_years):
+        try:
+            filings[year] = load_filing(data_dir, year, reference)
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    if not filings:
+        raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
+    return Site(reference, filings)
+
+
+def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:
+    yaml_path = data_dir / "filings" / f"{year}.yaml"
+    csv_path = data_dir / "smelters" / f"{year}.csv"
+    meta = load_filing_meta(yaml_path)
+    if meta.reporting_period.start.year != year:
+        raise DataError(Problem(yaml_path, f"reporting period starts in {meta.reporting_period.start.year}, "
+                                           f"but the file is named for {year}", field="reporting_period"))
+    rows = read_smelter_csv(csv_path, reference, {f.marker for f in meta.footnotes})
+    smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
+    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path})
+
+
+def load_filing_meta(path: Path) -> FilingMeta:
+    data, node = read_yaml_with_node(path)
+    if not isinstance(data, dict):
+        raise DataError(Problem(path, "expected a mapping of fields at the top level", line=1))
+    try:
+        return FilingMeta.model_validate(data)
+    except ValidationError as exc:
+        raise DataError([
+            Problem(path, _message(err), line=line_of(node, err["loc"]), field=".".join(map(str, err["loc"])) or None)
+            for err in exc.errors()
+        ]) from None
+
+
+def _message(err: dict) -> str:
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (misspelt?)"
+    return err["msg"]
+
+
+def _years_in(folder: Path, suffix: str) -> set[int]:
+    found = set()
+    for path in folder.glob(f"*.{suffix}"):
+        match = YEAR_FILE.match(path.name)
+        if not match:
+            raise DataError(Problem(path, f"unexpected file name; expected YYYY.{suffix}"))
+        found.add(int(match.group(1)))
+    return found

@@ -1,0 +1,71 @@
+"""Safe YAML reading: size and alias limits, and line numbers for validation errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import DataError, Problem
+
+MAX_YAML_BYTES = 2_000_000
+MAX_ALIASES = 100  # far above any real filing; stops "billion laughs" anchor bombs
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
+
+
+def read_yaml_with_node(path: Path):
+    """Return (data, root node); the node maps a field path back to its line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(Problem(path, "file not found"))
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise DataError(Problem(path, f"larger than {MAX_YAML_BYTES:,} bytes; is this the right file?"))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(Problem(path, f"not UTF-8 text (byte {exc.start})")) from None
+    try:
+        loader = _LimitedLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(Problem(path, f"not valid YAML: {exc}".splitlines()[0] if not mark else
+                                f"not valid YAML: {exc.problem}", line=mark.line + 1 if mark else None)) from None
+    return data, node
+
+
+def read_yaml(path: Path):
+    return read_yaml_with_node(path)[0]
+
+
+def line_of(node, loc: tuple) -> int | None:
+    """Line of the deepest node reached by following `loc` (keys and list indexes)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
