@@ -1,0 +1,212 @@
+"""Binds the engine to mkdocs-macros: thin wrappers that ask the model and render.
+
+The engine (load, classify, compare, render) lives in the modules beside this file and is
+tested without MkDocs. Every macro and variable here is documented on docs/staff-guide.md,
+which is generated from the MACROS registry below.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .build import get_site, page_year, relative_url
+from .narrative import FILTERS, figure_docs, figures_of, longdate
+from .render import changes as change_render
+from .render import charts, tables
+from .render.form_sd import form_sd as render_form_sd
+from .render.html import text
+
+
+def define_env(env):
+    site = get_site(Path(env.project_dir) / "data")
+
+    def current():
+        year = page_year(env.page.file.src_uri) if env.page else None
+        if year is None:
+            raise ValueError(f"this macro only works on a filing-year page (docs/YYYY/), not {env.page.file.src_uri}")
+        return site.filing(year[0])
+
+    def link(target: str) -> str:
+        return relative_url(env.page.url, target)
+
+    # ---- filing-year macros --------------------------------------------------------------
+    def form_sd():
+        return render_form_sd(current())
+
+    def smelter_table():
+        return tables.smelter_table(current(), site.reference)
+
+    def smelter_summary():
+        return tables.summary_table(current(), site.reference)
+
+    def download_links():
+        year = current().year
+        return downloads_list(f"smelters-{year}", f"the {year} smelter list")
+
+    def downloads_list(stem: str, what: str, formats=("csv", "xlsx", "json")):
+        labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
+        items = "".join(f'<li><a class="md-button" href="{link(f"downloads/{stem}.{ext}")}" download>{labels[ext]}</a></li>'
+                        for ext in formats)
+        return Markup(f'<ul class="cm-downloads" aria-label="Download {text(what)}">{items}</ul>\n')
+
+    def changes():
+        filing = current()
+        d = site.diffs.get(filing.year)
+        if d is None:
+            raise ValueError(f"{filing.year} is the first filing: there is nothing to compare it with")
+        return change_render.changes_page(
+            d, site.reference, downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json")))
+
+    def changes_summary():
+        d = site.diffs.get(current().year)
+        if d is None:
+            return Markup("This is the first filing published here.")
+        return Markup(f'{text(change_render.summary_sentence(d))} '
+                      f'<a href="{link(f"{d.new_year}/changes/")}">See the changes</a>.')
+
+    def smelter_index():
+        return change_render.index_table(list(site.timelines), site.years, site.reference)
+
+    def smelter_index_downloads():
+        return downloads_list("smelter-index", "every smelter across filings")
+
+    def footnotes():
+        return Markup(tables.footnotes_block(current()))
+
+    def status_legend():
+        legend = current().meta.designation_legend
+        items = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in legend.items())
+        return Markup(f'<details class="cm-legend-box"><summary>What the designations in this filing mean</summary>'
+                      f'<dl class="cm-legend">{items}</dl></details>')
+
+    # ---- site-wide macros ----------------------------------------------------------------
+    def trend_chart():
+        series = {
+            metal: [(y, site.filing(y).stats.share_conformant_for(metal)) for y in site.years]
+            for metal in ("Gold", "Tantalum", "Tin", "Tungsten")
+        }
+        series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
+        return charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
+                                 series, "trend")
+
+    def filings_overview():
+        cards = []
+        for year in reversed(site.years):
+            f, prev = site.filing(year), site.previous(year)
+            fig = figures_of(f)
+            delta = ""
+            if prev:
+                change = f.stats.facilities - prev.stats.facilities
+                delta = (f'<li><strong>{change:+,}</strong> rows since the {prev.year} filing ({prev.stats.facilities:,})</li>'
+                         f'<li>{text(change_render.summary_sentence(site.diffs[year]))} '
+                         f'<a href="{link(f"{year}/changes/")}">Changes</a></li>')
+            bar = charts.share_bar([(c, site.reference.classes[c].label, f.stats.by_class.get(c, 0))
+                                    for c in tables.CLASS_ORDER if f.stats.by_class.get(c)],
+                                   f"{year} rows by class")
+            cards.append(
+                f'<article class="cm-card"><h3><a href="{link(f"{year}/report/")}">{year} filing</a></h3>'
+                f'<p class="cm-muted">Form SD filed on <time datetime="{f.meta.filed_on.isoformat()}">'
+                f'{longdate(f.meta.filed_on)}</time> by {text(f.meta.registrant.name)}</p>'
+                f'<p><strong>Conclusion:</strong> {text(f.meta.conclusion.designation)}</p>'
+                f'<ul class="cm-figures"><li><strong>{fig.facilities:,}</strong> smelters and refiners listed</li>'
+                f'<li><strong>{fig.share_conformant:.0%}</strong> conformant ({fig.conformant:,})</li>'
+                f'<li><strong>{fig.in_covered_countries:,}</strong> in Covered Countries</li>{delta}</ul>{bar}'
+                f'<p><a href="{link(f"{year}/")}">Form SD</a> · <a href="{link(f"{year}/report/")}">Report</a> · '
+                f'<a href="{link(f"{year}/smelters/")}">Smelter list</a></p></article>'
+            )
+        return Markup('<div class="cm-cards">' + "".join(cards) + "</div>")
+
+    def class_map():
+        rows = "".join(
+            f'<tr><td>{text(word)}</td><td>{tables.class_badge(cls, site.reference)}</td></tr>'
+            for word, cls in sorted(site.reference.designations.items(), key=lambda kv: (tables.CLASS_ORDER.index(kv[1]), kv[0]))
+        )
+        classes = "".join(f"<dt>{tables.class_badge(c.key, site.reference)}</dt><dd>{text(c.description)}</dd>"
+                          for c in site.reference.classes.values())
+        return Markup(f'<dl class="cm-legend">{classes}</dl>\n<table><caption>Published designations and their class '
+                      f'(compared ignoring case)</caption><thead><tr><th scope="col">Designation</th>'
+                      f'<th scope="col">Class</th></tr></thead><tbody>{rows}</tbody></table>')
+
+    def covered_countries():
+        items = "".join(f"<li>{text(name)} ({code})</li>" for code, name in site.reference.covered_countries.items())
+        return Markup(f'<ul class="cm-columns">{items}</ul>')
+
+    def restrictions_table():
+        rows = "".join(
+            f"<tr><td>{text(', '.join(sorted(r.names)))}</td><td>{r.metal}</td><td>{r.country}</td>"
+            f"<td>{text(r.label)}</td><td>{text(r.list)}</td><td>{r.date.isoformat()}</td><td>{text(r.source)}</td></tr>"
+            for r in site.reference.restrictions
+        )
+        return Markup('<table><caption>Sanctions and suspensions checked against every row</caption><thead><tr>'
+                      '<th scope="col">Names matched (folded)</th><th scope="col">Metal</th><th scope="col">Country</th>'
+                      '<th scope="col">Flag</th><th scope="col">List</th><th scope="col">Since</th><th scope="col">Source</th>'
+                      f'</tr></thead><tbody>{rows}</tbody></table>')
+
+    def staff_reference():
+        macro_rows = "".join(f"<tr><td><code>{text('{{ ' + name + '() }}')}</code></td><td>{text(doc)}</td></tr>"
+                             for name, (_, doc) in MACROS.items())
+        figure_rows = "".join(f"<tr><td><code>{text('{{ figures.' + name + ' }}')}</code></td><td>{text(doc)}</td></tr>"
+                              for name, doc in figure_docs())
+        filter_rows = "".join(f"<tr><td><code>{text(name)}</code></td><td>{text(doc)}</td></tr>"
+                              for name, (_, doc) in FILTERS.items())
+        var_rows = "".join(f"<tr><td><code>{text('{{ ' + name + ' }}')}</code></td><td>{text(doc)}</td></tr>"
+                           for name, doc in VARIABLES.items())
+        head = '<thead><tr><th scope="col">Write</th><th scope="col">What it gives</th></tr></thead>'
+        return Markup(
+            f'<h2 id="macros">Macros</h2><table>{head}<tbody>{macro_rows}</tbody></table>'
+            f'<h2 id="figures">Figures (filing-year pages)</h2><table>{head}<tbody>{figure_rows}</tbody></table>'
+            f'<h2 id="variables">Other variables (filing-year pages)</h2><table>{head}<tbody>{var_rows}</tbody></table>'
+            f'<h2 id="filters">Filters</h2><table>{head}<tbody>{filter_rows}</tbody></table>'
+        )
+
+    MACROS = {
+        "form_sd": (form_sd, "The whole Form SD (cover page, items, signature, exhibit index) from data/filings/YYYY.yaml"),
+        "smelter_table": (smelter_table, "The year's full smelter list as a searchable, filterable, sortable table, with its footnotes"),
+        "smelter_summary": (smelter_summary, "Rows by metal and class, with totals"),
+        "download_links": (download_links, "Links to the year's smelter list as CSV, Excel and JSON"),
+        "changes": (changes, "The year's change log against the previous filing: counts by metal, a table per section, downloads"),
+        "changes_summary": (changes_summary, 'One sentence: "N smelters added, M removed, K improved and J worsened since the YYYY filing."'),
+        "smelter_index": (smelter_index, "Any page: every smelter ever listed, one row per smelter and metal, a column per filing"),
+        "smelter_index_downloads": (smelter_index_downloads, "Any page: download links for the cross-filing index"),
+        "footnotes": (footnotes, "The filing's footnotes (already included under smelter_table)"),
+        "status_legend": (status_legend, "What each designation meant in the filing, in its own words"),
+        "trend_chart": (trend_chart, "Any page: share conformant per metal across all filings, as an accessible SVG chart"),
+        "filings_overview": (filings_overview, "Any page: one card per filing, newest first, with headline figures"),
+        "class_map": (class_map, "Any page: every published designation and the class it counts as"),
+        "covered_countries": (covered_countries, "Any page: the ten Covered Countries"),
+        "restrictions_table": (restrictions_table, "Any page: the sanctions and suspensions rows are checked against"),
+        "staff_reference": (staff_reference, "Any page: this reference"),
+    }
+    VARIABLES = {
+        "filing.year": "The page's filing year",
+        "filing.meta.registrant.name": "Any field of data/filings/YYYY.yaml, by its path (e.g. filing.meta.rcoi.responses)",
+        "filing.meta.filed_on | longdate": "The filing date",
+        "previous.year": "The previous filing's year (only on pages of a year that has one)",
+        "previous_figures.facilities": "Any figure of the previous filing",
+    }
+    for name, (function, _) in MACROS.items():
+        env.macro(function, name)
+    for name, (function, _) in FILTERS.items():
+        env.filter(function, name)
+    env.variables["site_years"] = site.years
+
+
+def on_pre_page_macros(env):
+    """Bind `filing`, `figures`, `previous` to the page's year; escape every variable."""
+    # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
+    # Markup for the HTML they build themselves.
+    env.env.autoescape = True
+    site = get_site(Path(env.project_dir) / "data")
+    for name in ("filing", "figures", "previous", "previous_figures"):
+        env.variables.pop(name, None)
+    year = page_year(env.page.file.src_uri)
+    if year is None:
+        return
+    filing = site.filing(year[0])
+    env.variables["filing"] = filing
+    env.variables["figures"] = figures_of(filing)
+    previous = site.previous(filing.year)
+    if previous:
+        env.variables["previous"] = previous
+        env.variables["previous_figures"] = figures_of(previous)

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .classify import classify, filing_stats
+from .compare import AliasIndex, Diff, Timeline, alias_index, diff, timelines
 from .errors import DataError, Problem
 from .model import Filing, FilingMeta
 from .reference import Reference, load_reference
@@ -23,6 +24,9 @@ class Site:
 
     reference: Reference
     filings: dict[int, Filing]
+    aliases: AliasIndex
+    diffs: dict[int, Diff]  # filing year -> its changes since the previous filing
+    timelines: tuple[Timeline, ...]  # every smelter across every filing
 
     @property
     def years(self) -> list[int]:
@@ -58,7 +62,10 @@ def load_site(data_dir: Path) -> Site:
         raise DataError(problems)
     if not filings:
         raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
-    return Site(reference, filings)
+    aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"))
+    years = sorted(filings)
+    diffs = {new: diff(filings[old], filings[new], aliases) for old, new in zip(years, years[1:])}
+    return Site(reference, filings, aliases, diffs, tuple(timelines(list(filings.values()), aliases)))
 
 
 def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:

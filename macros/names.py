@@ -18,7 +18,7 @@ _JOINABLE_INITIALS = re.compile(r"\b(?:[a-z] )+[a-z]\b")  # "s a" -> "sa", "s p 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation, squeeze spaces: a comparison key."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.sub(r"[^\w]+", " ", no_marks.casefold().replace("_", " "))
     return " ".join(words.split())

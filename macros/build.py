@@ -1,0 +1,62 @@
+"""What the MkDocs hooks and the macros share: the one loaded model, and page <-> year rules."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .load import Site, load_site
+
+# The pages every filing year has, by file in docs/YYYY/, with their navigation titles.
+YEAR_PAGES = {
+    "index.md": "Form SD",
+    "report.md": "Conflict Minerals Report",
+    "smelters.md": "Smelter list",
+    "changes.md": "Changes",
+}
+_YEAR_PAGE = re.compile(r"^(\d{4})/([a-z]+\.md)$")
+_cache: dict[Path, tuple[tuple, Site]] = {}
+
+
+def get_site(data_dir: Path) -> Site:
+    """Load data/ once per build: reused until a file in it changes (so `mkdocs serve` reloads)."""
+    data_dir = Path(data_dir).resolve()
+    fingerprint = tuple(sorted(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in data_dir.rglob("*") if p.is_file()
+    ))
+    cached = _cache.get(data_dir)
+    if cached and cached[0] == fingerprint:
+        return cached[1]
+    site = load_site(data_dir)
+    _cache[data_dir] = (fingerprint, site)
+    return site
+
+
+def page_year(src_uri: str) -> tuple[int, str] | None:
+    """("2023/report.md") -> (2023, "report.md"); None for pages outside a year folder."""
+    match = _YEAR_PAGE.match(src_uri)
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+def pages_for(site: Site, year: int) -> list[str]:
+    """The first filing has nothing to compare with, so it has no changes page."""
+    return [p for p in YEAR_PAGES if p != "changes.md" or site.previous(year) is not None]
+
+
+def missing_pages(site: Site, docs_dir: Path) -> list[str]:
+    """Problems between data/ and docs/: years with data but no pages, or pages but no data."""
+    problems = []
+    for year in site.years:
+        for page in pages_for(site, year):
+            if not (docs_dir / str(year) / page).is_file():
+                problems.append(f"docs/{year}/{page} is missing: data/filings/{year}.yaml has no {YEAR_PAGES[page]} page "
+                                f"(run: python scripts/new_year.py {year})")
+    for folder in sorted(p for p in docs_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)):
+        if int(folder.name) not in site.filings:
+            problems.append(f"docs/{folder.name}/ has pages but there is no data/filings/{folder.name}.yaml")
+    return problems
+
+
+def relative_url(from_page_url: str, target: str) -> str:
+    """A link that works under any site_url sub-path (GitHub project pages)."""
+    depth = from_page_url.strip("/").count("/") + 1 if from_page_url.strip("/") else 0
+    return "../" * depth + target

@@ -1,0 +1,1 @@
+"""Turn the model into HTML, SVG and download files. Pure functions: model in, text/bytes out."""

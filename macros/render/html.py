@@ -1,0 +1,44 @@
+"""Escaping for text that came from outside (filings, suppliers) before it enters a page.
+
+Macro output is parsed again as Markdown and lives next to Jinja syntax, so on top of HTML
+escaping we neutralise the characters Markdown tables and Jinja react to.
+"""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+_EXTRA = str.maketrans({"|": "&#124;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
+_URL = re.compile(r"<?(https?://[^\s<>\"]+[^\s<>\".,;:)])>?")
+
+
+def text(value) -> Markup:
+    """Inert HTML for any untrusted value."""
+    return Markup(str(escape("" if value is None else str(value))).translate(_EXTRA))
+
+
+def attr(value) -> Markup:
+    return text(value)
+
+
+def paragraphs(value: str) -> Markup:
+    """Plain text with blank-line paragraphs -> <p> elements; http(s) URLs become links."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", value or "") if b.strip()]
+    return Markup("\n".join(f"<p>{linkify(' '.join(b.split()))}</p>" for b in blocks))
+
+
+def linkify(value: str) -> Markup:
+    """Escape, then link http(s) URLs only: a `javascript:` URL stays text."""
+    out, last = [], 0
+    for match in _URL.finditer(value):
+        out.append(text(value[last:match.start()]))
+        url = match.group(1)
+        out.append(Markup(f'<a href="{attr(url)}" rel="noopener">{text(url)}</a>'))
+        last = match.end()
+    out.append(text(value[last:]))
+    return Markup("".join(out))
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
