@@ -50,7 +50,7 @@ def parse_metal(text: str) -> str | None:
 
 def header_role(text: str) -> str | None:
     """Which column a header cell names, from its words (checked most specific first)."""
-    words = fold(text)
+    words = fold(clean_cell(text))
     if not words:
         return None
     if re.search(r"\b(cid|id|identification|number)\b", words):

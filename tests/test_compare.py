@@ -1,0 +1,163 @@
+"""Identity across filings and the change log: named cases, the example totals, and the laws."""
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from macros.classify import classify, filing_stats
+from macros.compare import STATUS_SECTIONS, Entry, diff, entries, suggest_renames, timelines
+from macros.load import load_site
+from macros.model import Filing, SmelterRow
+from macros.names import name_key
+from macros.reference import load_reference
+
+from .conftest import ROOT
+
+REFERENCE = load_reference(ROOT / "data" / "reference")
+
+
+def pair_named(d, new_name):
+    return next(p for p in d.pairs if p.new.first.row.smelter_name == new_name)
+
+
+def test_named_cases_land_in_the_right_sections(site):
+    d = site.diffs[2023]
+    # Same folded name: punctuation, accents and legal forms do not make a new smelter.
+    assert pair_named(d, "Argor-Heraeus S.A.").status_change == "reworded"            # Yes -> Full Compliant
+    assert pair_named(d, "Mineracao Taboca S.A.").old.first.row.smelter_name == "Mineração Taboca S.A."
+    aida = pair_named(d, "Aida Chemical Industries Co., Ltd.")
+    assert (aida.old.first.row.status, aida.status_change) == ("No", "improved")
+    # Staff aliases: renamed, and never a removal plus an addition.
+    renamed = {(p.old.first.row.smelter_name, p.new.first.row.smelter_name) for p in d.section("renamed")}
+    assert renamed == {("Heraeus Precious Metals GmbH & Co. KG", "Heraeus Germany GmbH Co. KG"),
+                       ("Do Sung Corporation", "DSC (Do Sung Corporation)"), ("PAMP SA", "MKS PAMP SA")}
+    # A Hong Kong refinery now listed under China.
+    relocated = [(p.new.first.row.smelter_name, p.old.first.country_code, p.new.first.country_code) for p in d.section("relocated")]
+    assert relocated == [("Metalor Technologies (Hong Kong) Ltd.", "HK", "CN")]
+    # The 2013 duplicate is one smelter, shown with both rows.
+    shandong = pair_named(d, "Shandong Zhaojin Gold & Silver Refinery Co., Ltd.")
+    assert len(shandong.old.rows) == 2
+    # One smelter processing two metals is two entries: Taboca's tin was listed in 2013, its tantalum is new.
+    taboca = name_key("Mineracao Taboca S.A.")
+    assert [p.new.metal for p in d.pairs if p.new.first.name_key == taboca] == ["Tin"]
+    assert [e.metal for e in d.added if e.first.name_key == taboca] == ["Tantalum"]
+
+
+def test_every_row_of_both_filings_is_in_exactly_one_status_section(site):
+    d = site.diffs[2023]
+    placed: dict[tuple, list[str]] = {}
+    for name in STATUS_SECTIONS:
+        for item in d.section(name):
+            for entry in ([item] if isinstance(item, Entry) else [item.old, item.new]):
+                for smelter in entry.rows:
+                    placed.setdefault((entry.year, smelter.row.line), []).append(name)
+    expected = {(f.year, s.row.line) for f in (site.filing(2013), site.filing(2023)) for s in f.smelters}
+    assert set(placed) == expected
+    assert all(len(sections) == 1 for sections in placed.values())
+
+
+def test_totals_reconcile(site):
+    d = site.diffs[2023]
+    old, new = site.filing(2013).stats.distinct, site.filing(2023).stats.distinct
+    assert (old, new) == (177, 352)
+    assert old + len(d.added) - len(d.removed) == new
+
+
+def test_suggestions_list_the_likely_renames_without_applying_them(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "reference" / "smelter_aliases.yaml").write_text("aliases: []\n")
+    site = load_site(data)
+    d = site.diffs[2023]
+    found = {(s.old.first.row.smelter_name, s.new.first.row.smelter_name): s.score for s in suggest_renames(d)}
+    for pair in [("Heraeus Precious Metals GmbH & Co. KG", "Heraeus Germany GmbH Co. KG"),
+                 ("Do Sung Corporation", "DSC (Do Sung Corporation)"), ("PAMP SA", "MKS PAMP SA")]:
+        assert pair in found, pair
+    assert not d.section("renamed")  # nothing applied without an alias
+
+
+def test_timelines_cover_every_distinct_smelter_once(site):
+    lines = site.timelines
+    per_year = {y: sum(1 for t in lines if y in t.by_year) for y in site.years}
+    assert per_year == {y: site.filing(y).stats.distinct for y in site.years}
+    assert len(lines) == 177 + len(site.diffs[2023].added)
+
+
+# ---- the laws, on generated filings ---------------------------------------------------------
+
+NAMES = ["Alpha Refining SA", "Alpha Refining S.A.", "Beta Metals Co., Ltd.", "Gamma GmbH", "Delta Smelter",
+         "Épsilon Mineração", "Epsilon Mineracao", "Zeta & Sons", "Eta Tin", "Theta Gold Inc"]
+COUNTRIES = ["JAPAN", "China", "Hong Kong", "UGANDA", "Brazil"]
+STATUSES = ["Yes", "No", "Full Compliant", "Active", "Indeterminable", "Conformant", "Non-Conformant"]
+rows = st.builds(
+    SmelterRow,
+    metal=st.sampled_from(["Gold", "Tin", "Tantalum", "Tungsten"]),
+    smelter_name=st.sampled_from(NAMES),
+    country=st.sampled_from(COUNTRIES),
+    status=st.sampled_from(STATUSES),
+    smelter_id=st.one_of(st.just(""), st.sampled_from(["CID000001", "CID000002", "CID000003"])),
+)
+
+
+def make_filing(year, row_list):
+    smelters = tuple(classify(SmelterRow(**{**r.__dict__, "line": i + 2}), REFERENCE, dt.date(year + 1, 5, 31))
+                     for i, r in enumerate(row_list))
+    return Filing(year, None, smelters, filing_stats(smelters))
+
+
+def identities(d_entries):
+    return sorted(e.first.identity for e in d_entries)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rows, max_size=25))
+def test_diff_of_a_filing_with_itself_is_empty(row_list):
+    a, b = make_filing(2020, row_list), make_filing(2021, row_list)
+    d = diff(a, b)
+    assert not d.added and not d.removed
+    assert all(p.status_change == "unchanged" and not p.renamed and not p.relocated for p in d.pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rows, max_size=25), st.lists(rows, max_size=25))
+def test_added_one_way_is_removed_the_other(old_rows, new_rows):
+    a, b = make_filing(2020, old_rows), make_filing(2021, new_rows)
+    forward, backward = diff(a, b), diff(b, a)
+    assert identities(forward.added) == identities(backward.removed)
+    assert identities(forward.removed) == identities(backward.added)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rows, max_size=25), st.lists(rows, max_size=25))
+def test_applying_the_diff_to_the_old_identities_gives_the_new(old_rows, new_rows):
+    a, b = make_filing(2020, old_rows), make_filing(2021, new_rows)
+    d = diff(a, b)
+    old_ids = {id(e) for e in d.removed} | {id(p.old) for p in d.pairs}
+    assert len(old_ids) == a.stats.distinct  # every old smelter is removed or paired, once
+    after = {e.first.identity for e in d.added} | {p.new.first.identity for p in d.pairs}
+    assert after == {e.first.identity for e in entries(b)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rows, max_size=25), st.lists(rows, max_size=25))
+def test_counts_add_up_to_the_row_totals(old_rows, new_rows):
+    a, b = make_filing(2020, old_rows), make_filing(2021, new_rows)
+    d = diff(a, b)
+    counts = d.counts()
+    assert counts["removed"] + sum(counts[s] for s in ("improved", "worsened", "reworded", "unchanged")) == a.stats.distinct
+    assert counts["added"] + sum(counts[s] for s in ("improved", "worsened", "reworded", "unchanged")) == b.stats.distinct
+    assert sum(len(e.rows) for e in d.removed) + sum(len(p.old.rows) for p in d.pairs) == a.stats.facilities
+    for name, per_metal in d.counts_by_metal().items():
+        assert sum(per_metal.values()) == counts[name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(rows, max_size=12), min_size=1, max_size=4))
+def test_timelines_place_every_entry_once(filings_rows):
+    filings = [make_filing(2020 + i, r) for i, r in enumerate(filings_rows)]
+    lines = timelines(filings)
+    for f in filings:
+        assert sum(1 for t in lines if f.year in t.by_year) == f.stats.distinct
