@@ -29,6 +29,7 @@ def reference():
 
 def copy_project(dest: Path) -> Path:
     """A throw-away copy of everything a build reads, to break on purpose."""
+    dest.mkdir(parents=True)
     for part in PROJECT_PARTS:
         src = ROOT / part
         if src.is_dir():

@@ -39,8 +39,8 @@ def risk_badges(s: Smelter, footnote_ids: dict[str, str]) -> str:
         tip = f"{r.authority} {r.list}, since {r.date:%B} {r.date.day}, {r.date.year}"
         badges.append(f'<span class="cm-badge cm-badge--{r.kind}" title="{attr(tip)}">{text(r.label)}</span>')
     if s.row.footnote and s.row.footnote in footnote_ids:
-        badges.append(f'<a class="cm-footnote-ref" href="#{footnote_ids[s.row.footnote]}" '
-                      f'aria-label="Footnote {attr(s.row.footnote)}">see note {text(s.row.footnote)}</a>')
+        badges.append(f'<a class="cm-footnote-ref" href="#{footnote_ids[s.row.footnote]}">'
+                      f'see footnote {text(s.row.footnote)}</a>')
     return " ".join(badges)
 
 

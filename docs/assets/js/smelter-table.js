@@ -187,7 +187,8 @@
 
     function writeUrl() {
       var params = new URLSearchParams(location.search);
-      var entries = { q: state.q, sort: state.sort >= 0 ? String(state.sort) : "", dir: state.dir < 0 ? "desc" : "" };
+      // Not "q": Material reads ?q= to open its own site search.
+      var entries = { search: state.q, sort: state.sort >= 0 ? String(state.sort) : "", dir: state.dir < 0 ? "desc" : "" };
       facets.forEach(function (f) { entries[f.key] = state.filters[f.key] || ""; });
       Object.keys(entries).forEach(function (k) {
         if (entries[k]) params.set(param(k), entries[k]); else params.delete(param(k));
@@ -198,7 +199,7 @@
 
     function readUrl() {
       var params = new URLSearchParams(location.search);
-      state.q = params.get(param("q")) || "";
+      state.q = params.get(param("search")) || "";
       search.value = state.q;
       facets.forEach(function (f) {
         var value = params.get(param(f.key)) || "";
@@ -239,7 +240,7 @@
     var containers = document.querySelectorAll("[data-smelter-table]");
     Array.prototype.forEach.call(containers, function (container, i) {
       try {
-        // One table keeps short URL parameters (?q=gold); several get the table's id as prefix.
+        // One table keeps short URL parameters (?search=gold); several get the table's id as prefix.
         var table = container.querySelector("table");
         enhance(container, containers.length > 1 ? (table.id || "t" + i) + "." : "");
       } catch (error) {

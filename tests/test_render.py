@@ -1,0 +1,96 @@
+"""Rendering without MkDocs: escaping, downloads, charts and the narrative filters."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pytest
+
+from macros.narrative import figure_docs, figures_of, longdate, percent, spell
+from macros.render import charts, downloads, tables
+from macros.render.html import linkify, text
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} {% include "x" %} | `x`'
+
+
+def test_text_is_inert_html_and_inert_jinja_and_markdown():
+    out = str(text(HOSTILE))
+    for dangerous in ("<script", "<img", "{{", "{%", "|", "`"):
+        assert dangerous not in out
+    assert "&lt;script&gt;" in out
+
+
+def test_only_http_links_are_linked():
+    out = str(linkify("see javascript:alert(1) and https://example.com/a?b=1&c=<x>."))
+    assert 'href="javascript' not in out
+    assert '<a href="https://example.com/a?b=1&amp;c=" rel="noopener">' in out
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_like_cells_are_neutralized(value):
+    assert downloads.neutralize(value) == "'" + value
+
+
+def test_ordinary_values_are_untouched():
+    assert [downloads.neutralize(v) for v in ("Aida", "8853 S.p.A.", 3, True)] == ["Aida", "8853 S.p.A.", 3, True]
+
+
+def test_csv_and_xlsx_downloads_neutralize_and_keep_everything_else(site, reference):
+    records = downloads.smelter_records(site.filing(2023), reference)
+    records[0]["smelter_name"] = "=HYPERLINK(\"http://evil\")"
+    records[1]["smelter_name"] = "@cmd\u0001"
+    rows = list(csv.DictReader(io.StringIO(downloads.to_csv(records).decode("utf-8-sig"))))
+    assert len(rows) == 352
+    assert rows[0]["smelter_name"] == "'=HYPERLINK(\"http://evil\")"
+    book = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx(records, "Smelters 2023")))
+    sheet = book.active
+    assert sheet["C2"].value == "'=HYPERLINK(\"http://evil\")" and sheet["C2"].data_type == "s"
+    assert sheet["C3"].value.startswith("'@cmd")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:O{len(records) + 1}"
+    assert sheet["A1"].font.bold and sheet.column_dimensions["C"].width > 20
+    assert sheet.max_row == 353
+
+
+def test_json_download_keeps_the_published_text_and_classification(site, reference):
+    payload = json.loads(downloads.to_json(downloads.smelter_records(site.filing(2023), reference), {"filing_year": 2023}))
+    agr = next(r for r in payload["rows"] if r["smelter_name"] == "African Gold Refinery")
+    assert agr["designation_as_published"] == "Indeterminable" and agr["class"] == "not_listed"
+    assert agr["greater_risk"] is True and agr["footnote"] == "*" and "OFAC" in agr["footnote_text"]
+    assert "OFAC sanctioned" in agr["restrictions"]
+
+
+def test_smelter_table_has_one_row_per_published_row_and_escapes_names(site, reference):
+    html = str(tables.smelter_table(site.filing(2013), reference))
+    assert html.count("<tr data-metal") == 178
+    assert "<caption>" in html and 'scope="col"' in html and 'scope="row"' in html
+    assert "Cendres &amp; Métaux SA" in html
+
+
+def test_sanctioned_row_has_badges_and_links_its_footnote(site, reference):
+    html = str(tables.smelter_table(site.filing(2023), reference))
+    row = next(line for line in html.splitlines() if "African Gold Refinery" in line)
+    for label in ("Covered Country", "Greater risk", "OFAC sanctioned", 'href="#footnote-2023-1"'):
+        assert label in row
+    assert 'id="footnote-2023-1"' in html
+
+
+def test_chart_is_accessible_and_states_its_data():
+    svg = str(charts.line_chart("Share conformant", {"Gold": [(2013, 0.4), (2023, 0.5)], "Tin": [(2013, None), (2023, 0.75)]}, "t"))
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert "Gold: 2013 40%, 2023 50%." in svg and "Tin: 2023 75%." in svg
+
+
+def test_narrative_filters():
+    assert [spell(n) for n in (0, 4, 7, 9, 21, 40, 125)] == ["zero", "four", "seven", "nine", "twenty-one", "forty", "125"]
+    assert percent(1.0) == "100%" and percent(223 / 352, 1) == "63.4%"
+    assert longdate(dt.date(2024, 5, 30)) == "May 30, 2024"
+
+
+def test_every_figure_is_documented_and_computed(site):
+    figures = figures_of(site.filing(2023))
+    assert (figures.facilities, figures.conformant, figures.active, figures.not_listed, figures.greater_risk) == (352, 223, 4, 125, 1)
+    assert (figures.surveyed, figures.responded, figures.response_rate) == (7, 7, 1.0)
+    assert all(doc for _, doc in figure_docs())
