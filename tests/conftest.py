@@ -13,7 +13,7 @@ from macros.load import load_site
 from macros.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-FILINGS = ROOT.parent / "shared" / "filings"
+FILINGS = ROOT / "data" / "sources"  # the filings as filed (copies of the SEC documents)
 PROJECT_PARTS = ("mkdocs.yml", "docs", "data", "macros")
 
 
