@@ -161,3 +161,22 @@ def test_timelines_place_every_entry_once(filings_rows):
     lines = timelines(filings)
     for f in filings:
         assert sum(1 for t in lines if f.year in t.by_year) == f.stats.distinct
+
+
+def test_suggest_command_lists_then_writes_only_the_accepted_aliases(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    aliases = data / "reference" / "smelter_aliases.yaml"
+    aliases.write_text("aliases: []\n")
+    script = [sys.executable, str(ROOT / "scripts" / "suggest_aliases.py"), "--data", str(data)]
+    listing = subprocess.run(script, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in listing.splitlines() if "PAMP SA (CH)  ->  MKS PAMP SA" in ln)
+    number = int(line.split(".")[0])
+    assert aliases.read_text() == "aliases: []\n"  # listing changes nothing
+    subprocess.run(script + ["--accept", str(number)], capture_output=True, text=True, check=True)
+    d = load_site(data).diffs[2023]
+    assert [(p.old.first.row.smelter_name, p.new.first.row.smelter_name, p.matched_by) for p in d.section("renamed")] == [
+        ("PAMP SA", "MKS PAMP SA", "alias")]

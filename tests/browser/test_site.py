@@ -132,8 +132,19 @@ def test_no_request_leaves_the_local_server(page, server):
 
 @pytest.mark.parametrize("url", ["/", "/2023/report/", "/2023/smelters/", "/2023/changes/", "/smelters/", "/2013/"])
 def test_no_serious_accessibility_violations(page, server, url):
+    check_axe(page, server + url)
+
+
+@pytest.mark.parametrize("url", ["/", "/2023/smelters/", "/2023/changes/"])
+def test_no_serious_accessibility_violations_in_dark_mode(browser, server, url):
+    context = browser.new_context(color_scheme="dark")
+    check_axe(context.new_page(), server + url)
+    context.close()
+
+
+def check_axe(page, url):
     assert AXE.is_file(), "axe-core is installed by scripts/dev test (npm ci in tests/browser)"
-    page.goto(server + url)
+    page.goto(url)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
@@ -160,3 +171,15 @@ def test_ten_thousand_rows_keep_only_the_first_matches_in_the_dom(page, server, 
     page.fill("#search", "")
     page.get_by_role("button", name=re.compile("Show 500 more")).click()
     expect(page.locator("#big tbody tr")).to_have_count(1000)
+
+
+def test_printing_a_report_gives_the_full_table_without_navigation(page, server, tmp_path):
+    page.goto(f"{server}/2023/report/")
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-footer", ".cm-controls"):
+        expect(page.locator(chrome).first).to_be_hidden()
+    visible_rows = page.locator("table#smelters-2023 tbody tr:visible")
+    expect(visible_rows).to_have_count(352)
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000
