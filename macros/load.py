@@ -109,3 +109,11 @@ def _years_in(folder: Path, suffix: str) -> set[int]:
             raise DataError(Problem(path, f"unexpected file name; expected YYYY.{suffix}"))
         found.add(int(match.group(1)))
     return found
+
+
+def load_filing_rows(site: Site, year: int, csv_path: Path) -> Filing:
+    """The filing of `year` with another smelter list (e.g. as originally filed, before an amendment)."""
+    meta = site.filing(year).meta
+    rows = read_smelter_csv(csv_path, site.reference, {f.marker for f in meta.footnotes})
+    smelters = tuple(classify(r, site.reference, meta.filed_on) for r in rows)
+    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": site.filing(year).sources["yaml"], "csv": csv_path})

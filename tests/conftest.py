@@ -59,3 +59,35 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     return copy_project(tmp_path / "project")
+
+
+# Text a supplier or a filing might carry, meant to run in a reader's browser or spreadsheet.
+HOSTILE_NAME = '=HYPERLINK("http://evil.example") <script>alert("name")</script> {{ 7*7 }} | pipe'
+HOSTILE_IMG = '<img src=x onerror=alert("img")> {% include "mkdocs.yml" %}'
+HOSTILE_RTL = "\u202eevil.exe\u202c ابجد " + "Very long name " * 40
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory) -> Path:
+    """The real site with hostile text in the 2023 smelter list and filing YAML."""
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    (project / "data" / "locks" / "2023.json").unlink()  # a draft year: editable
+    csv_path = project / "data" / "smelters" / "2023.csv"
+    text = csv_path.read_text(encoding="utf-8")
+    for old, new in (("8853 S.p.A.", HOSTILE_NAME), ("ABC Refinery Pty Ltd.", HOSTILE_IMG),
+                     ("Abington Reldan Metals, LLC", HOSTILE_RTL)):
+        quoted = '"' + new.replace('"', '""') + '"'
+        text = text.replace(f"Gold,{old},", f"Gold,{quoted},", 1).replace(f'Gold,"{old}",', f"Gold,{quoted},", 1)
+    csv_path.write_text(text, encoding="utf-8")
+    yaml_path = project / "data" / "filings" / "2023.yaml"
+    yaml = yaml_path.read_text(encoding="utf-8")
+    yaml = yaml.replace("  designation: Undeterminable", "  designation: '<script>alert(\"conclusion\")</script> {{ 7*7 }}'")
+    yaml = yaml.replace("          The Conflict Minerals Report required by Item 1.01",
+                        "          See javascript:alert('item') and <a href=\"javascript:alert(1)\">x</a>. The Conflict Minerals Report required by Item 1.01")
+    yaml = yaml.replace("  - marker: \"*\"\n    text: >-\n", "  - marker: \"*\"\n    text: >-\n      <img src=x onerror=alert('footnote')> {% raw %}\n")
+    yaml += "amendments: []\n"
+    yaml_path.write_text(yaml, encoding="utf-8")
+    out = project.parent / "site"
+    result = mkdocs_build(project, out)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return out

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -140,11 +142,27 @@ def test_staff_guide_lists_every_macro_and_is_out_of_the_navigation(built_site):
 
 # ---- builds that must fail, or follow the data ------------------------------------------------
 
-def test_changing_a_row_changes_the_rendered_numbers(project_copy, tmp_path):
-    csv_path = project_copy / "data" / "smelters" / "2023.csv"
+def change_advanced_chemical_to_compliant(project):
+    csv_path = project / "data" / "smelters" / "2023.csv"
     text = csv_path.read_text(encoding="utf-8")
     csv_path.write_text(text.replace("Gold,Advanced Chemical Company,UNITED STATES OF AMERICA,Active",
                                      "Gold,Advanced Chemical Company,UNITED STATES OF AMERICA,Full Compliant"), encoding="utf-8")
+
+
+def amend(project, year, reason="Corrected the status of Advanced Chemical Company."):
+    yaml_path = project / "data" / "filings" / f"{year}.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") +
+                         f"amendments:\n  - date: 2024-07-01\n    form: SD/A\n    reason: {reason}\n", encoding="utf-8")
+
+
+def unlock(project, year):
+    """Treat a year as an unfiled draft, which staff may edit freely."""
+    (project / "data" / "locks" / f"{year}.json").unlink()
+
+
+def test_changing_a_row_changes_the_rendered_numbers(project_copy, tmp_path):
+    unlock(project_copy, 2023)
+    change_advanced_chemical_to_compliant(project_copy)
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-3000:]
     text = visible_text((tmp_path / "out" / "2023" / "report" / "index.html").read_text(encoding="utf-8"))
@@ -152,7 +170,39 @@ def test_changing_a_row_changes_the_rendered_numbers(project_copy, tmp_path):
     assert "There are three other smelters" in text
 
 
+def test_a_filed_year_cannot_change_without_an_amendment(project_copy, tmp_path):
+    change_advanced_chemical_to_compliant(project_copy)
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0
+    assert "2023 is filed and locked" in result.stderr and "data/smelters/2023.csv" in result.stderr
+    assert "data/smelters/2013.csv" not in result.stderr
+
+
+def test_an_amended_year_shows_what_changed_and_keeps_the_original(project_copy, tmp_path):
+    change_advanced_chemical_to_compliant(project_copy)
+    amend(project_copy, 2023)
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = visible_text((tmp_path / "out" / "2023" / "report" / "index.html").read_text(encoding="utf-8"))
+    assert "amended on July 1, 2024" in text
+    assert "Amended on July 1, 2024 (Form SD/A): Corrected the status of Advanced Chemical Company." in text
+    assert "0 added, 0 removed, 1 improved, 0 worsened" in text
+    assert "conformant 223 224" in text and "active 4 3" in text  # as filed, now
+    assert "we have identified 224 facilities" in text
+    original = (tmp_path / "out" / "downloads" / "smelters-2023-as-filed.csv").read_text(encoding="utf-8-sig")
+    assert "Advanced Chemical Company,UNITED STATES OF AMERICA,US,United States,,Active" in original
+    # Re-locking records the amendment; a further change needs a further amendment.
+    lock = subprocess.run([sys.executable, str(ROOT / "scripts" / "lock_filing.py"), "2023", "--root", str(project_copy)],
+                          capture_output=True, text=True)
+    assert lock.returncode == 0 and "re-locked 2023" in lock.stdout, lock.stderr
+    report = project_copy / "docs" / "2023" / "report.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "out2")
+    assert result.returncode != 0 and "docs/2023/report.md" in result.stderr
+
+
 def test_a_misspelt_figure_fails_the_build_naming_page_and_name(project_copy, tmp_path):
+    unlock(project_copy, 2023)
     report = project_copy / "docs" / "2023" / "report.md"
     report.write_text(report.read_text(encoding="utf-8").replace("{{ figures.facilities }}", "{{ figures.facilitys }}", 1))
     result = mkdocs_build(project_copy, tmp_path / "out")
