@@ -26,7 +26,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _serve(directory):
+def serve(directory):
+    """(server, base URL) for a folder, on a free loopback port."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -36,13 +37,13 @@ def _serve(directory):
 @pytest.fixture(scope="session")
 def server(built_site):
     """Serve the built site on 127.0.0.1, a free port; yields the base URL."""
-    httpd, url = _serve(built_site)
+    httpd, url = serve(built_site)
     yield url
     httpd.shutdown()
 
 
 @pytest.fixture(scope="session")
 def hostile_server(hostile_site):
-    httpd, url = _serve(hostile_site)
+    httpd, url = serve(hostile_site)
     yield url
     httpd.shutdown()
