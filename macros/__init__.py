@@ -184,6 +184,10 @@ def define_env(env):
         "filing.meta.filed_on | longdate": "The filing date",
         "previous.year": "The previous filing's year (only on pages of a year that has one)",
         "previous_figures.facilities": "Any figure of the previous filing",
+        "supplier_survey.workbooks_received": "From data/rcoi/YYYY.yaml (written by scripts/ingest_cmrt.py): also "
+                                              "workbooks_accepted, suppliers, suppliers_sourcing_from_covered_countries, "
+                                              "suppliers_all_smelters_identified, smelters. Undefined (the build stops) "
+                                              "for a year without ingested CMRTs.",
     }
     for name, (function, _) in MACROS.items():
         env.macro(function, name)
@@ -198,7 +202,7 @@ def on_pre_page_macros(env):
     # Markup for the HTML they build themselves.
     env.env.autoescape = True
     site = get_site(Path(env.project_dir) / "data")
-    for name in ("filing", "figures", "previous", "previous_figures"):
+    for name in ("filing", "figures", "previous", "previous_figures", "supplier_survey"):
         env.variables.pop(name, None)
     year = page_year(env.page.file.src_uri)
     if year is None:
@@ -206,6 +210,8 @@ def on_pre_page_macros(env):
     filing = site.filing(year[0])
     env.variables["filing"] = filing
     env.variables["figures"] = figures_of(filing)
+    if filing.supplier_survey:
+        env.variables["supplier_survey"] = filing.supplier_survey
     previous = site.previous(filing.year)
     if previous:
         env.variables["previous"] = previous

@@ -13,7 +13,7 @@ from .errors import DataError, Problem
 from .model import Filing, FilingMeta
 from .reference import Reference, load_reference
 from .smelter_csv import read_smelter_csv
-from .yamlio import line_of, read_yaml_with_node
+from .yamlio import line_of, read_yaml, read_yaml_with_node
 
 YEAR_FILE = re.compile(r"^(\d{4})\.(yaml|csv)$")
 
@@ -77,7 +77,9 @@ def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:
                                            f"but the file is named for {year}", field="reporting_period"))
     rows = read_smelter_csv(csv_path, reference, {f.marker for f in meta.footnotes})
     smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
-    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path})
+    survey_path = data_dir / "rcoi" / f"{year}.yaml"
+    survey = read_yaml(survey_path) if survey_path.is_file() else None
+    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
 
 
 def load_filing_meta(path: Path) -> FilingMeta:

@@ -143,6 +143,9 @@ class SmelterRow:
     status: str
     smelter_id: str = ""
     footnote: str = ""
+    supplier_count: str = ""  # provenance from scripts/ingest_cmrt.py: staff-only, never rendered
+    suppliers: str = ""
+    mine_countries: str = ""
     line: int = 0  # line in the CSV, for messages
 
 
@@ -186,6 +189,7 @@ class Filing:
     smelters: tuple[Smelter, ...]
     stats: "FilingStats"
     sources: dict = field(default_factory=dict)  # "yaml"/"csv" -> Path
+    supplier_survey: dict | None = None  # data/rcoi/YYYY.yaml, written by scripts/ingest_cmrt.py
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from .reference import METALS, Reference
 
 REQUIRED = ("metal", "smelter_name", "country", "status")
 OPTIONAL = ("smelter_id", "footnote")
-COLUMNS = REQUIRED + OPTIONAL
+# Written by scripts/ingest_cmrt.py for staff; never shown on the site (supplier names are private).
+PROVENANCE = ("supplier_count", "suppliers", "mine_countries")
+COLUMNS = REQUIRED + OPTIONAL + PROVENANCE
 MAX_CSV_BYTES = 50_000_000  # ~400,000 rows; a larger file is almost surely the wrong file
 CID = re.compile(r"^CID\d{6}$")
 _CID_LOOSE = re.compile(r"^\s*CID[\s\-_]*(\d{1,6})\s*$", re.IGNORECASE)
@@ -57,7 +59,7 @@ def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str
         if len(cells) != len(header):
             problems.append(Problem(path, f"expected {len(header)} cells, found {len(cells)}", line=line))
             continue
-        record = dict.fromkeys(OPTIONAL, "") | {h: c.strip() for h, c in zip(header, cells)}
+        record = dict.fromkeys(OPTIONAL + PROVENANCE, "") | {h: c.strip() for h, c in zip(header, cells)}
         row = SmelterRow(**record, line=line)
         row_problems = validate_row(row, reference, footnote_markers)
         problems += [Problem(path, msg, line=line, field=fld) for fld, msg in row_problems]
@@ -94,6 +96,8 @@ def validate_row(row: SmelterRow, reference: Reference, footnote_markers=frozens
         problems.append(("status", f"unknown designation {row.status!r}; map it in data/reference/designations.yaml"))
     if row.smelter_id and not CID.match(row.smelter_id):
         problems.append(("smelter_id", f"malformed smelter ID {row.smelter_id!r}; expected CID followed by 6 digits"))
+    if row.supplier_count and not row.supplier_count.isdigit():
+        problems.append(("supplier_count", f"not a whole number: {row.supplier_count!r}"))
     if row.footnote and row.footnote not in footnote_markers:
         problems.append(("footnote", f"footnote {row.footnote!r} is not defined in the filing's YAML footnotes"))
     return problems
@@ -105,9 +109,10 @@ def write_smelter_csv(rows: list[SmelterRow], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    columns = REQUIRED + OPTIONAL + (PROVENANCE if any(getattr(r, c) for r in rows for c in PROVENANCE) else ())
+    writer.writerow(columns)
     for r in rows:
-        writer.writerow([r.metal, r.smelter_name, r.country, r.status, r.smelter_id, r.footnote])
+        writer.writerow([getattr(r, c) for c in columns])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
