@@ -75,9 +75,13 @@ def read_rmi(path: Path, reference):
     return parse_rmi_list(rows, str(path), reference)
 
 
-def report_markdown(year: int, result, refused: list[tuple[str, str]], accepted: int) -> str:
+def report_markdown(year: int, result, refused: list[tuple[str, str]], suppliers) -> str:
     lines = [f"# CMRT ingest for {year}", "", f"Run on {dt.date.today().isoformat()}.", "",
              "## Figures", ""] + [f"- {k.replace('_', ' ')}: {v}" for k, v in result.rcoi.items()]
+    lines += ["", f"## Accepted workbooks ({len(suppliers)})", "",
+              "| File | Company | Template version | Effective date | Smelter rows | Not used |", "| --- | --- | --- | --- | ---: | ---: |"]
+    lines += [f"| `{s.file}` | {s.declaration.company} | {s.declaration.version or 'not found'} | "
+              f"{s.declaration.effective_date or 'not found'} | {len(s.lines)} | {len(s.rejected)} |" for s in suppliers]
     lines += ["", f"## Rejected workbooks ({len(refused)})", ""] + [f"- `{Path(f).name}`: {why}" for f, why in refused]
     lines += ["", f"## Rows read but not used ({len(result.rejected_rows)})", ""] + [
         f"- `{f}` row {row}: {why}" for f, row, why in result.rejected_rows]
@@ -122,7 +126,7 @@ def main(argv=None) -> int:
         f"# Written by scripts/ingest_cmrt.py on {dt.date.today().isoformat()}; quote as {{{{ supplier_survey.NAME }}}}.\n"
         + yaml.safe_dump(result.rcoi, sort_keys=False), encoding="utf-8")
     report = report_dir / f"{args.year}-ingest-report.md"
-    report.write_text(report_markdown(args.year, result, refused, len(suppliers)), encoding="utf-8")
+    report.write_text(report_markdown(args.year, result, refused, suppliers), encoding="utf-8")
 
     read_rows = sum(len(s.lines) + len(s.rejected) for s in suppliers)
     print(f"{len(paths)} workbooks: {len(suppliers)} accepted, {len(refused)} rejected")

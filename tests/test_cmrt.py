@@ -160,3 +160,4 @@ def test_the_command_ingests_a_folder_and_reports_what_it_refused(tmp_path):
     assert "`broken.xlsx`: not an Excel .xlsx file" in report
     assert "not on the RMI list: Gold / African Gold Refinery (CID003185)" in report
     assert "row " in report and "placeholder, not a smelter" in report
+    assert "| `eicc.xlsx` | Second Supplier Inc. | 3.02 | 2024-05-02 | 1 | 0 |" in report
