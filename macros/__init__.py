@@ -10,7 +10,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .build import get_site, page_year, relative_url
+from .build import SLOTS, get_site, page_year, relative_url
 from .narrative import FILTERS, figure_docs, figures_of, longdate
 from .render import changes as change_render
 from .render import charts, tables
@@ -34,8 +34,12 @@ def define_env(env):
     def form_sd():
         return render_form_sd(current())
 
+    def searchable(smelters) -> str:
+        return "; ".join(f"{s.row.smelter_name} {s.row.smelter_id}".strip() for s in smelters)
+
     def smelter_table():
-        return tables.smelter_table(current(), site.reference)
+        filing = current()
+        return SLOTS.put(tables.smelter_table(filing, site.reference), searchable(filing.smelters))
 
     def smelter_summary():
         return tables.summary_table(current(), site.reference)
@@ -56,7 +60,8 @@ def define_env(env):
         if d is None:
             raise ValueError(f"{filing.year} is the first filing: there is nothing to compare it with")
         return change_render.changes_page(
-            d, site.reference, downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json")))
+            d, site.reference, downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json")),
+            place=lambda html, entries: SLOTS.put(html, searchable(e.first for e in entries)))
 
     def changes_summary():
         d = site.diffs.get(current().year)
@@ -66,7 +71,10 @@ def define_env(env):
                       f'<a href="{link(f"{d.new_year}/changes/")}">See the changes</a>.')
 
     def smelter_index():
-        return change_render.index_table(list(site.timelines), site.years, site.reference)
+        table = change_render.index_table(list(site.timelines), site.years, site.reference,
+                                          rows_url=link("downloads/smelter-index.rows.json"),
+                                          downloads_html=smelter_index_downloads())
+        return SLOTS.put(table, searchable(t.latest.first for t in site.timelines))
 
     def smelter_index_downloads():
         return downloads_list("smelter-index", "every smelter across filings")

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .load import Site, load_site
+from .render.html import text
 
 # The pages every filing year has, by file in docs/YYYY/, with their navigation titles.
 YEAR_PAGES = {
@@ -60,3 +64,39 @@ def relative_url(from_page_url: str, target: str) -> str:
     """A link that works under any site_url sub-path (GitHub project pages)."""
     depth = from_page_url.strip("/").count("/") + 1 if from_page_url.strip("/") else 0
     return "../" * depth + target
+
+
+class Slots:
+    """Large HTML (the smelter tables) kept away from Markdown and the search plugin's parser.
+
+    A macro puts the table here and leaves a one-element placeholder holding only the text a
+    site search should find (names, IDs); after the page is rendered and indexed, the hooks
+    put the table in its place. Python-Markdown and Material's search otherwise re-parse every
+    tag of every table, which dominated the build at scale (see scripts/bench_site.py).
+    """
+
+    def __init__(self):
+        self._html: dict[str, str] = {}
+        self._token = uuid.uuid4().hex[:12]
+
+    def put(self, html: str, search_text: str):
+        key = f"{self._token}-{len(self._html)}"
+        self._html[key] = str(html)
+        return Markup(f'\n<div data-cm-slot="{key}">{text(search_text)}</div>\n')
+
+    def fill(self, output: str) -> str:
+        if "data-cm-slot" not in output:
+            return output
+        return _SLOT.sub(lambda m: self._html.pop(m.group(1), m.group(0)), output)
+
+    def expand(self, source: str) -> str:
+        """`source` with every placeholder replaced, keeping the slots (for the benchmark's dump)."""
+        return _SLOT.sub(lambda m: self._html.get(m.group(1), m.group(0)), source)
+
+    def reset(self) -> None:
+        self._html.clear()
+        self._token = uuid.uuid4().hex[:12]
+
+
+_SLOT = re.compile(r'<div data-cm-slot="([0-9a-f]{12}-\d+)">.*?</div>', re.S)
+SLOTS = Slots()

@@ -4,7 +4,10 @@ Registered in mkdocs.yml under `hooks:`. Page content is the macros' job (macros
 """
 from __future__ import annotations
 
+import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -12,14 +15,14 @@ from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from macros.build import YEAR_PAGES, get_site, missing_pages, pages_for  # noqa: E402
+from macros.build import SLOTS, YEAR_PAGES, get_site, missing_pages, pages_for  # noqa: E402
 from macros.compare import diff  # noqa: E402
 from macros.errors import DataError  # noqa: E402
 from macros.locks import check_locks, original_csv_path  # noqa: E402
 from macros.load import load_filing_rows  # noqa: E402
 from macros.narrative import figures_of, longdate  # noqa: E402
 from macros.render import downloads  # noqa: E402
-from macros.render.changes import index_records  # noqa: E402
+from macros.render.changes import INDEX_HTML_ROWS, index_records, index_rows_json  # noqa: E402
 
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"}]
 
@@ -74,30 +77,60 @@ def _year_entry(root, site, year, lock):
     return entry
 
 
+def on_pre_build(config):
+    SLOTS.reset()
+
+
+@event_priority(-100)  # after mkdocs-macros has rendered the page
+def on_page_markdown(markdown, page, config, files):
+    """Only for scripts/bench_site.py: keep each page's final Markdown for the reference build."""
+    dump = os.environ.get("CM_DUMP_MARKDOWN")
+    if dump:
+        target = Path(dump) / page.file.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(SLOTS.expand(markdown), encoding="utf-8")
+        (Path(dump) / "nav.json").write_text(json.dumps(config.nav), encoding="utf-8")
+    return markdown
+
+
+def on_post_page(output, page, config):
+    """Put the tables the macros set aside back in place (after Markdown and search indexing)."""
+    return SLOTS.fill(output)
+
+
 def on_post_build(config):
     """Write every download next to the pages; all are generated from the same model."""
     site = _site(config)
+    root = Path(config.config_file_path).parent
     out = Path(config.site_dir) / "downloads"
     out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, tuple] = {}  # file name -> (format, records, meta or sheet title)
     for year, filing in site.filings.items():
         records = downloads.smelter_records(filing, site.reference)
         meta = {"registrant": filing.meta.registrant.name, "filing_year": year,
                 "filed_on": filing.meta.filed_on.isoformat(), "row_count": len(records)}
-        (out / f"smelters-{year}.csv").write_bytes(downloads.to_csv(records))
-        (out / f"smelters-{year}.json").write_bytes(downloads.to_json(records, meta))
-        (out / f"smelters-{year}.xlsx").write_bytes(downloads.to_xlsx(records, f"Smelters {year}"))
-    for year, d in site.diffs.items():
-        records = downloads.change_records(d)
-        stem = out / f"changes-{d.old_year}-{d.new_year}"
-        stem.with_suffix(".csv").write_bytes(downloads.to_csv(records))
-        stem.with_suffix(".json").write_bytes(downloads.to_json(records, {"old_year": d.old_year, "new_year": d.new_year}))
-    root = Path(config.config_file_path).parent
-    for year in site.years:
-        if site.filing(year).meta.amendments and original_csv_path(root, year).is_file():
+        files.update({f"smelters-{year}.csv": ("csv", records, None), f"smelters-{year}.json": ("json", records, meta),
+                      f"smelters-{year}.xlsx": ("xlsx", records, f"Smelters {year}")})
+        if filing.meta.amendments and original_csv_path(root, year).is_file():
             original = load_filing_rows(site, year, original_csv_path(root, year))
-            records = downloads.smelter_records(original, site.reference)
-            (out / f"smelters-{year}-as-filed.csv").write_bytes(downloads.to_csv(records))
+            files[f"smelters-{year}-as-filed.csv"] = ("csv", downloads.smelter_records(original, site.reference), None)
+    for d in site.diffs.values():
+        records = downloads.change_records(d)
+        stem = f"changes-{d.old_year}-{d.new_year}"
+        files.update({f"{stem}.csv": ("csv", records, None),
+                      f"{stem}.json": ("json", records, {"old_year": d.old_year, "new_year": d.new_year})})
     records = index_records(list(site.timelines), site.years)
-    (out / "smelter-index.csv").write_bytes(downloads.to_csv(records))
-    (out / "smelter-index.json").write_bytes(downloads.to_json(records, {"filing_years": site.years}))
-    (out / "smelter-index.xlsx").write_bytes(downloads.to_xlsx(records, "All smelters"))
+    files.update({"smelter-index.csv": ("csv", records, None), "smelter-index.xlsx": ("xlsx", records, "All smelters"),
+                  "smelter-index.json": ("json", records, {"filing_years": site.years})})
+    # XLSX writing dominates at scale: spread it over the cores when there is enough of it.
+    rows = sum(len(records) for fmt, records, _ in files.values() if fmt == "xlsx")
+    if rows > 20_000 and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=min(4, os.cpu_count())) as pool:
+            rendered = dict(zip(files, pool.map(downloads.render_file, files.values())))
+    else:
+        rendered = {name: downloads.render_file(task) for name, task in files.items()}
+    for name, data in rendered.items():
+        (out / name).write_bytes(data)
+    if len(site.timelines) > INDEX_HTML_ROWS:  # the rows the index page leaves to its script
+        (out / "smelter-index.rows.json").write_bytes(index_rows_json(list(site.timelines), site.years, site.reference))
+

@@ -10,6 +10,7 @@ import io
 import json
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -69,28 +70,36 @@ def to_csv(records: list[dict]) -> bytes:
 
 
 def to_json(records: list[dict], meta: dict) -> bytes:
-    return json.dumps({**meta, "rows": records}, ensure_ascii=False, indent=1).encode("utf-8")
+    # One row per line: readable, diffable, and still the fast C encoder for each row.
+    rows = ",\n".join(json.dumps(rec, ensure_ascii=False) for rec in records)
+    head = json.dumps(meta, ensure_ascii=False)[:-1]
+    return (head + (", " if meta else "") + '"rows": [\n' + rows + "\n]}\n").encode("utf-8")
 
 
 def to_xlsx(records: list[dict], title: str) -> bytes:
-    """A formatted sheet: bold frozen header, auto-filter, sensible column widths."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
+    """A formatted sheet: bold frozen header, auto-filter, sensible column widths.
+
+    openpyxl's write-only mode streams rows (about twice as fast, a fraction of the memory).
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
     columns = list(records[0]) if records else []
-    sheet.append(columns)
-    for rec in records:
-        sheet.append([_xlsx_cell(v) for v in rec.values()])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F3A5F")
-        cell.alignment = Alignment(vertical="center")
-    sheet.freeze_panes = "A2"
-    if records:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
     for index, name in enumerate(columns, 1):
         longest = max([len(name)] + [len(str(rec[name])) for rec in records[:2000]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 60)
+    sheet.freeze_panes = "A2"
+    if records:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F3A5F")
+        cell.alignment = Alignment(vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    for rec in records:
+        sheet.append([_xlsx_cell(v) for v in rec.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -120,3 +129,13 @@ def change_records(d) -> list[dict]:
     for rec in records:
         rec["old_year"], rec["new_year"] = d.old_year, d.new_year
     return records
+
+
+def render_file(task: tuple) -> bytes:
+    """("csv"|"json"|"xlsx", records, meta or sheet title) -> the file's bytes (picklable for a pool)."""
+    fmt, records, extra = task
+    if fmt == "csv":
+        return to_csv(records)
+    if fmt == "json":
+        return to_json(records, extra)
+    return to_xlsx(records, extra)

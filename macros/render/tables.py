@@ -5,6 +5,8 @@ to add search, filters, sorting and shareable URLs. Every cell is escaped (see h
 """
 from __future__ import annotations
 
+import json
+
 from markupsafe import Markup
 
 from ..model import Filing, Smelter
@@ -12,6 +14,12 @@ from ..reference import METALS, Reference
 from .html import attr, text
 
 CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant")
+
+
+def table_attrs(reference: Reference) -> str:
+    """The container's data-* for the script: what each class is called."""
+    labels = json.dumps({k: c.label for k, c in reference.classes.items()})
+    return f'data-smelter-table data-noun="smelters" data-class-labels="{attr(labels)}"'
 
 
 def class_badge(key: str, reference: Reference) -> str:
@@ -66,7 +74,7 @@ def smelter_table(filing: Filing, reference: Reference, table_id: str | None = N
     )
     body = [_row(s, reference, footnote_ids) for s in filing.smelters]
     return Markup(
-        f'<div class="cm-table" data-smelter-table data-noun="smelters">\n'
+        f'<div class="cm-table" {table_attrs(reference)}>\n'
         f'<table id="{attr(table_id)}">\n<caption>{text(caption)}</caption>\n{head}\n<tbody>\n'
         + "\n".join(body)
         + "\n</tbody>\n</table>\n</div>\n"
