@@ -111,11 +111,6 @@ class Diff:
             table[name] = dict(per_metal)
         return table
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed or any(p.status_change != "unchanged" or p.renamed or p.relocated
-                                                      for p in self.pairs))
-
 
 def entries(filing: Filing) -> list[Entry]:
     """Distinct smelters of a filing, in published order; duplicates fold into one entry."""

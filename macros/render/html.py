@@ -39,6 +39,3 @@ def linkify(value: str) -> Markup:
     out.append(text(value[last:]))
     return Markup("".join(out))
 
-
-def slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
