@@ -11,6 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .build import SLOTS, get_site, page_year, relative_url
+from .reference import CLASS_ORDER
 from .narrative import FILTERS, figure_docs, figures_of, longdate
 from .render import changes as change_render
 from .render import charts, tables
@@ -20,6 +21,7 @@ from .render.html import text
 
 def define_env(env):
     site = get_site(Path(env.project_dir) / "data")
+    env.cm_site = site  # the model of this build, for on_pre_page_macros
 
     def current():
         year = page_year(env.page.file.src_uri) if env.page else None
@@ -110,7 +112,7 @@ def define_env(env):
                          f'<li>{text(change_render.summary_sentence(site.diffs[year]))} '
                          f'<a href="{link(f"{year}/changes/")}">Changes</a></li>')
             bar = charts.share_bar([(c, site.reference.classes[c].label, f.stats.by_class.get(c, 0))
-                                    for c in tables.CLASS_ORDER if f.stats.by_class.get(c)],
+                                    for c in CLASS_ORDER if f.stats.by_class.get(c)],
                                    f"{year} rows by class")
             cards.append(
                 f'<article class="cm-card"><h3><a href="{link(f"{year}/report/")}">{year} filing</a></h3>'
@@ -128,7 +130,7 @@ def define_env(env):
     def class_map():
         rows = "".join(
             f'<tr><td>{text(word)}</td><td>{tables.class_badge(cls, site.reference)}</td></tr>'
-            for word, cls in sorted(site.reference.designations.items(), key=lambda kv: (tables.CLASS_ORDER.index(kv[1]), kv[0]))
+            for word, cls in sorted(site.reference.designations.items(), key=lambda kv: (CLASS_ORDER.index(kv[1]), kv[0]))
         )
         classes = "".join(f"<dt>{tables.class_badge(c.key, site.reference)}</dt><dd>{text(c.description)}</dd>"
                           for c in site.reference.classes.values())
@@ -209,7 +211,7 @@ def on_pre_page_macros(env):
     # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
     # Markup for the HTML they build themselves.
     env.env.autoescape = True
-    site = get_site(Path(env.project_dir) / "data")
+    site = env.cm_site
     for name in ("filing", "figures", "previous", "previous_figures", "supplier_survey"):
         env.variables.pop(name, None)
     year = page_year(env.page.file.src_uri)

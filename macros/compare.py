@@ -17,9 +17,10 @@ from rapidfuzz import fuzz, process
 from .errors import DataError, Problem
 from .model import Filing, Smelter
 from .names import fold, name_key
+from .reference import CLASS_ORDER
 
-# Better class = higher rank: failing an audit is worse than not being listed.
-CLASS_RANK = {"non_conformant": 0, "not_listed": 1, "active": 2, "conformant": 3}
+# Better class = higher rank (CLASS_ORDER is best first): failing an audit is worse than not being listed.
+CLASS_RANK = {c: len(CLASS_ORDER) - i for i, c in enumerate(CLASS_ORDER)}
 STATUS_SECTIONS = ("added", "removed", "improved", "worsened", "reworded", "unchanged")
 SECTION_TITLES = {
     "added": "Added",

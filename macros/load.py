@@ -75,10 +75,14 @@ def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:
     if meta.reporting_period.start.year != year:
         raise DataError(Problem(yaml_path, f"reporting period starts in {meta.reporting_period.start.year}, "
                                            f"but the file is named for {year}", field="reporting_period"))
-    rows = read_smelter_csv(csv_path, reference, {f.marker for f in meta.footnotes})
-    smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
     survey_path = data_dir / "rcoi" / f"{year}.yaml"
     survey = read_yaml(survey_path) if survey_path.is_file() else None
+    return _filing(year, meta, yaml_path, csv_path, reference, survey)
+
+
+def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: Reference, survey=None) -> Filing:
+    rows = read_smelter_csv(csv_path, reference, {f.marker for f in meta.footnotes})
+    smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
 
 
@@ -115,7 +119,5 @@ def _years_in(folder: Path, suffix: str) -> set[int]:
 
 def load_filing_rows(site: Site, year: int, csv_path: Path) -> Filing:
     """The filing of `year` with another smelter list (e.g. as originally filed, before an amendment)."""
-    meta = site.filing(year).meta
-    rows = read_smelter_csv(csv_path, site.reference, {f.marker for f in meta.footnotes})
-    smelters = tuple(classify(r, site.reference, meta.filed_on) for r in rows)
-    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": site.filing(year).sources["yaml"], "csv": csv_path})
+    current = site.filing(year)
+    return _filing(year, current.meta, current.sources["yaml"], csv_path, site.reference)

@@ -15,7 +15,7 @@ from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from macros.build import SLOTS, YEAR_PAGES, get_site, missing_pages, pages_for  # noqa: E402
+from macros.build import SLOTS, YEAR_PAGES, get_site, missing_pages, page_year, pages_for  # noqa: E402
 from macros.compare import diff  # noqa: E402
 from macros.errors import DataError  # noqa: E402
 from macros.locks import check_locks, original_csv_path  # noqa: E402
@@ -75,6 +75,15 @@ def _year_entry(root, site, year, lock):
             entry["rows_changed"] = {k: counts[k] for k in ("added", "removed", "improved", "worsened", "reworded")}
             entry["original_download"] = f"downloads/smelters-{year}-as-filed.csv"
     return entry
+
+
+def on_page_context(context, page, config, nav):
+    """`cm_filing` (the year's entry of extra.filing_years, or None) and `cm_kind` for the theme."""
+    found = page_year(page.file.src_uri)
+    entries = {e["year"]: e for e in config.extra["filing_years"]}
+    context["cm_filing"] = entries.get(found[0]) if found else None
+    context["cm_kind"] = "" if not found or found[1] == "index.md" else found[1][: -len(".md")]
+    return context
 
 
 def on_pre_build(config):

@@ -11,6 +11,8 @@ from .names import name_key
 from .yamlio import read_yaml
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
+# The classes, best first: the order of tables, sorting and "improved"/"worsened" between filings.
+CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def load_reference(folder: Path) -> Reference:
         key: StatusClass(key, spec["label"], spec.get("description", ""))
         for key, spec in designations["classes"].items()
     }
-    problems = [
+    problems = [] if tuple(classes) == CLASS_ORDER else [
+        Problem(folder / "designations.yaml", f"classes must be, in order: {', '.join(CLASS_ORDER)}", field="classes")]
+    problems += [
         Problem(folder / "designations.yaml", f"{word!r} maps to unknown class {cls!r}", field="designations")
         for word, cls in designations["designations"].items()
         if cls not in classes

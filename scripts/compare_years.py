@@ -13,9 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from macros.compare import SECTION_TITLES, diff  # noqa: E402
-from macros.errors import DataError  # noqa: E402
-from macros.load import load_site  # noqa: E402
 from macros.render.downloads import change_records, to_csv, to_json  # noqa: E402
+from scripts.cli import load_site_or_exit  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -26,11 +25,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    try:
-        site = load_site(args.data)
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    site = load_site_or_exit(args.data)
     missing = [y for y in (args.old, args.new) if y not in site.filings]
     if missing:
         print(f"error: no filing for {', '.join(map(str, missing))}; filings: {', '.join(map(str, site.years))}", file=sys.stderr)

@@ -19,9 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from macros.errors import DataError  # noqa: E402
-from macros.load import load_site  # noqa: E402
 from macros.locks import digests, lock_path, make_lock, original_csv_path, read_lock  # noqa: E402
+from scripts.cli import load_site_or_exit  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -30,11 +29,7 @@ def main(argv=None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.root
-    try:
-        site = load_site(root / "data")
-    except DataError as exc:
-        print(f"error: the data does not validate, so nothing was locked.\n{exc}", file=sys.stderr)
-        return 1
+    site = load_site_or_exit(root / "data", "the data does not validate, so nothing was locked.")
     if args.year not in site.filings:
         print(f"error: no {args.year} filing in data/filings/", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from macros.compare import diff, suggest_renames  # noqa: E402
 from macros.errors import DataError  # noqa: E402
 from macros.load import load_site  # noqa: E402
+from scripts.cli import load_site_or_exit  # noqa: E402
 
 
 def _quote(text: str) -> str:
@@ -43,11 +44,7 @@ def main(argv=None) -> int:
     parser.add_argument("--accept", type=int, nargs="+", metavar="N", help="suggestion numbers to write as aliases")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    try:
-        site = load_site(args.data)
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    site = load_site_or_exit(args.data)
     if len(site.years) < 2:
         print("only one filing: nothing to compare")
         return 0

@@ -8,7 +8,8 @@ from markupsafe import Markup
 from ..compare import SECTION_TITLES, Diff, Entry, Pair, Timeline
 from ..reference import METALS, Reference
 from .html import attr, text
-from .tables import CLASS_ORDER, class_badge, risk_badges, risk_tokens, table_attrs
+from ..reference import CLASS_ORDER
+from .tables import class_badge, risk_badges, risk_tokens, table_attrs
 
 SECTION_HELP = {
     "added": "Listed now, not in the earlier filing.",

@@ -10,10 +10,9 @@ import json
 from markupsafe import Markup
 
 from ..model import Filing, Smelter
-from ..reference import METALS, Reference
+from ..reference import CLASS_ORDER, METALS, Reference
 from .html import attr, text
 
-CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant")
 
 
 def table_attrs(reference: Reference) -> str:
