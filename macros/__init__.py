@@ -10,7 +10,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .build import SLOTS, get_site, page_year, relative_url
+from .build import SERVING, SLOTS, get_site, page_year, relative_url
+from .errors import DataError
+from .staff_errors import DidYouMeanUndefined, error_page, install_error_format, set_candidates
 from .reference import CLASS_ORDER
 from .narrative import FILTERS, figure_docs, figures_of, longdate
 from .render import changes as change_render
@@ -20,7 +22,17 @@ from .render.html import text
 
 
 def define_env(env):
-    site = get_site(Path(env.project_dir) / "data")
+    install_error_format(env.project_dir)  # macro errors name file and line, without a traceback
+    if SERVING.error:  # `mkdocs serve` with broken data: every page shows the error instead
+        env.cm_site = None
+        return
+    try:
+        site = get_site(Path(env.project_dir) / "data")
+    except DataError:
+        if SERVING.on:
+            env.cm_site = None
+            return
+        raise
     env.cm_site = site  # the model of this build, for on_pre_page_macros
 
     def current():
@@ -86,7 +98,8 @@ def define_env(env):
 
     def status_legend():
         legend = current().meta.designation_legend
-        items = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in legend.items())
+        items = "".join(f"<dt>{text(k)}</dt><dd>{text(v) if v else '<em>The filing does not define this designation.</em>'}</dd>"
+                        for k, v in legend.items())
         return Markup(f'<details class="cm-legend-box"><summary>What the designations in this filing mean</summary>'
                       f'<dl class="cm-legend">{items}</dl></details>')
 
@@ -114,10 +127,11 @@ def define_env(env):
             bar = charts.share_bar([(c, site.reference.classes[c].label, f.stats.by_class.get(c, 0))
                                     for c in CLASS_ORDER if f.stats.by_class.get(c)],
                                    f"{year} rows by class")
+            filed = (f'<p class="cm-draft-label"><strong>Draft — not filed</strong></p>' if year in site.drafts else
+                     f'<p class="cm-muted">Form SD filed on <time datetime="{f.meta.filed_on.isoformat()}">'
+                     f'{longdate(f.meta.filed_on)}</time> by {text(f.meta.registrant.name)}</p>')
             cards.append(
-                f'<article class="cm-card"><h3><a href="{link(f"{year}/report/")}">{year} filing</a></h3>'
-                f'<p class="cm-muted">Form SD filed on <time datetime="{f.meta.filed_on.isoformat()}">'
-                f'{longdate(f.meta.filed_on)}</time> by {text(f.meta.registrant.name)}</p>'
+                f'<article class="cm-card"><h3><a href="{link(f"{year}/report/")}">{year} filing</a></h3>{filed}'
                 f'<p><strong>Conclusion:</strong> {text(f.meta.conclusion.designation)}</p>'
                 f'<ul class="cm-figures"><li><strong>{fig.facilities:,}</strong> smelters and refiners listed</li>'
                 f'<li><strong>{fig.share_conformant:.0%}</strong> conformant ({fig.conformant:,})</li>'
@@ -204,6 +218,8 @@ def define_env(env):
     for name, (function, _) in FILTERS.items():
         env.filter(function, name)
     env.variables["site_years"] = site.years
+    set_candidates(list(MACROS) + list(FILTERS) + ["filing", "figures", "previous", "previous_figures",
+                                                    "supplier_survey", "site_years"])
 
 
 def on_pre_page_macros(env):
@@ -211,7 +227,11 @@ def on_pre_page_macros(env):
     # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
     # Markup for the HTML they build themselves.
     env.env.autoescape = True
+    env.env.undefined = DidYouMeanUndefined  # a misspelt name says "did you mean ..."
     site = env.cm_site
+    if site is None:
+        env.markdown = error_page(SERVING.error or "the data could not be loaded; see the terminal", through_jinja=True)
+        return
     for name in ("filing", "figures", "previous", "previous_figures", "supplier_survey"):
         env.variables.pop(name, None)
     year = page_year(env.page.file.src_uri)

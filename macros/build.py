@@ -1,6 +1,7 @@
 """What the MkDocs hooks and the macros share: the one loaded model, and page <-> year rules."""
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from pathlib import Path
@@ -17,20 +18,39 @@ YEAR_PAGES = {
     "smelters.md": "Smelter list",
     "changes.md": "Changes",
 }
+
+
+class _Serving:
+    """Set by the hooks: whether this is `mkdocs serve`, and the data error to show on every page."""
+
+    on: bool = False
+    error: str | None = None
+
+
+SERVING = _Serving()
 _YEAR_PAGE = re.compile(r"^(\d{4})/([a-z]+\.md)$")
 _cache: dict[Path, tuple[tuple, Site]] = {}
+
+
+def drafts_included() -> bool:
+    """CM_DRAFTS=omit (set by `scripts/dev build` and the deploy workflow) leaves drafts out."""
+    value = os.environ.get("CM_DRAFTS", "include")
+    if value not in ("include", "omit"):
+        raise ValueError(f"CM_DRAFTS must be 'include' or 'omit', not {value!r}")
+    return value == "include"
 
 
 def get_site(data_dir: Path) -> Site:
     """Load data/ once per build: reused until a file in it changes (so `mkdocs serve` reloads)."""
     data_dir = Path(data_dir).resolve()
-    fingerprint = tuple(sorted(
+    drafts = drafts_included()
+    fingerprint = (drafts,) + tuple(sorted(
         (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in data_dir.rglob("*") if p.is_file()
     ))
     cached = _cache.get(data_dir)
     if cached and cached[0] == fingerprint:
         return cached[1]
-    site = load_site(data_dir)
+    site = load_site(data_dir, drafts=drafts)
     _cache[data_dir] = (fingerprint, site)
     return site
 
@@ -53,11 +73,19 @@ def missing_pages(site: Site, docs_dir: Path) -> list[str]:
         for page in pages_for(site, year):
             if not (docs_dir / str(year) / page).is_file():
                 problems.append(f"docs/{year}/{page} is missing: data/filings/{year}.yaml has no {YEAR_PAGES[page]} page "
-                                f"(run: python scripts/new_year.py {year})")
+                                f"(restore it with: scripts/dev new-year {year} --restore)")
     for folder in sorted(p for p in docs_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)):
-        if int(folder.name) not in site.filings:
+        if int(folder.name) not in site.filings and int(folder.name) not in omitted_drafts(site, docs_dir):
             problems.append(f"docs/{folder.name}/ has pages but there is no data/filings/{folder.name}.yaml")
     return problems
+
+
+def omitted_drafts(site: Site, docs_dir: Path) -> set[int]:
+    """Draft years left out of this build (CM_DRAFTS=omit): their pages are dropped, not errors."""
+    if drafts_included():
+        return set()
+    data = Path(docs_dir).parent / "data"
+    return {int(p.stem) for p in (data / "filings").glob("[0-9][0-9][0-9][0-9].yaml")} - set(site.years)
 
 
 def relative_url(from_page_url: str, target: str) -> str:

@@ -27,6 +27,7 @@ class Site:
     aliases: AliasIndex
     diffs: dict[int, Diff]  # filing year -> its changes since the previous filing
     timelines: tuple[Timeline, ...]  # every smelter across every filing
+    drafts: frozenset[int] = frozenset()  # years not filed yet (no lock): shown with a banner, never deployed
 
     @property
     def years(self) -> list[int]:
@@ -40,11 +41,20 @@ class Site:
         return self.filings[earlier[-1]] if earlier else None
 
 
-def load_site(data_dir: Path) -> Site:
+def filed_years(data_dir: Path) -> set[int]:
+    """A year is filed once it is locked (data/locks/YYYY.json); until then it is a draft."""
+    return {int(p.stem) for p in (Path(data_dir) / "locks").glob("[0-9][0-9][0-9][0-9].json")}
+
+
+def load_site(data_dir: Path, drafts: bool = True) -> Site:
+    """Every filing in data/; with drafts=False only the filed ones (what the deploy publishes)."""
     data_dir = Path(data_dir)
     reference = load_reference(data_dir / "reference")
     yaml_years = _years_in(data_dir / "filings", "yaml")
     csv_years = _years_in(data_dir / "smelters", "csv")
+    filed = filed_years(data_dir)
+    if not drafts:
+        yaml_years, csv_years = yaml_years & filed, csv_years & filed
     problems = [
         Problem(data_dir / "smelters" / f"{y}.csv", f"missing: data/filings/{y}.yaml has no smelter list")
         for y in sorted(yaml_years - csv_years)
@@ -58,6 +68,9 @@ def load_site(data_dir: Path) -> Site:
             filings[year] = load_filing(data_dir, year, reference)
         except DataError as exc:
             problems += exc.problems
+            continue
+        if year in filed and not filings[year].smelters:
+            problems.append(Problem(data_dir / "smelters" / f"{year}.csv", "no smelter rows, but the year is filed", line=2))
     if problems:
         raise DataError(problems)
     if not filings:
@@ -65,7 +78,8 @@ def load_site(data_dir: Path) -> Site:
     aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"))
     years = sorted(filings)
     diffs = {new: diff(filings[old], filings[new], aliases) for old, new in zip(years, years[1:])}
-    return Site(reference, filings, aliases, diffs, tuple(timelines(list(filings.values()), aliases)))
+    return Site(reference, filings, aliases, diffs, tuple(timelines(list(filings.values()), aliases)),
+                frozenset(filings) - filed)
 
 
 def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:

@@ -10,12 +10,16 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import logging
+
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.utils import CountHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from macros.build import SLOTS, YEAR_PAGES, get_site, missing_pages, page_year, pages_for  # noqa: E402
+from macros.build import (SERVING, SLOTS, YEAR_PAGES, get_site, missing_pages, omitted_drafts, page_year,  # noqa: E402
+                          pages_for)
 from macros.compare import diff  # noqa: E402
 from macros.errors import DataError  # noqa: E402
 from macros.locks import check_locks, original_csv_path  # noqa: E402
@@ -24,6 +28,7 @@ from macros.narrative import figures_of, longdate  # noqa: E402
 from macros.render import downloads  # noqa: E402
 from macros.render.changes import INDEX_HTML_ROWS, index_records, index_rows_json  # noqa: E402
 
+log = logging.getLogger("mkdocs.hooks.disclosures")
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"}]
 
 
@@ -34,8 +39,36 @@ def _site(config):
         raise PluginError(str(exc)) from None
 
 
+def on_startup(command, dirty):
+    """`mkdocs serve` keeps serving through errors: they show on every page until the next save."""
+    SERVING.on = command == "serve"
+
+
 @event_priority(100)  # before mkdocs-macros, so data errors are reported once, plainly
 def on_config(config):
+    SERVING.error = None
+    if SERVING.on:
+        # While editing, an error is shown on its page and the server keeps going; `scripts/dev
+        # build` and the tests stay strict. MkDocs counts warnings for --strict with a handler it
+        # adds before this event, so strict mode is turned off by removing that handler.
+        config["strict"] = False
+        mkdocs_log = logging.getLogger("mkdocs")
+        for handler in [h for h in mkdocs_log.handlers if isinstance(h, CountHandler)]:
+            mkdocs_log.removeHandler(handler)
+        config.plugins["macros"].config["on_error_fail"] = False
+    try:
+        return _configure(config)
+    except PluginError as exc:
+        if not SERVING.on:
+            raise
+        SERVING.error = str(exc)
+        config.nav = [{"Home": "index.md"}]
+        config.extra["filing_years"] = []
+        log.error("%s\n(the pages show this too; save a fix and they rebuild)", exc)
+        return config
+
+
+def _configure(config):
     site = _site(config)
     problems = missing_pages(site, Path(config.docs_dir))
     if problems:
@@ -58,9 +91,11 @@ def _year_entry(root, site, year, lock):
     """What the theme templates show for a year: dates, and for an amended year what changed."""
     filing = site.filing(year)
     entry = {"year": year, "filed_on": longdate(filing.meta.filed_on), "filed_on_iso": filing.meta.filed_on.isoformat(),
-             "locked": lock is not None, "amendments": []}
+             "locked": lock is not None, "draft": year in site.drafts, "amendments": []}
     for a in filing.meta.amendments:
         entry["amendments"].append({"date": longdate(a.date), "date_iso": a.date.isoformat(), "form": a.form, "reason": a.reason})
+    entry["restatements"] = [{"date": longdate(r.date), "date_iso": r.date.isoformat(), "reason": r.reason}
+                             for r in filing.meta.restatements]
     if filing.meta.amendments and lock and lock.original_figures:
         now = figures_of(filing).__dict__
         entry["figures_changed"] = [
@@ -90,6 +125,19 @@ def on_pre_build(config):
     SLOTS.reset()
 
 
+def on_files(files, config):
+    """Leave out the pages of drafts when the build omits them (CM_DRAFTS=omit), and every page
+    but the error notice while `mkdocs serve` has a data error to show."""
+    if SERVING.error:
+        return files
+    drafts = omitted_drafts(_site(config), Path(config.docs_dir))
+    for file in list(files):
+        found = page_year(file.src_uri)
+        if found and found[0] in drafts:
+            files.remove(file)
+    return files
+
+
 @event_priority(-100)  # after mkdocs-macros has rendered the page
 def on_page_markdown(markdown, page, config, files):
     """Only for scripts/bench_site.py: keep each page's final Markdown for the reference build."""
@@ -109,6 +157,8 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     """Write every download next to the pages; all are generated from the same model."""
+    if SERVING.error:
+        return
     site = _site(config)
     root = Path(config.config_file_path).parent
     out = Path(config.site_dir) / "downloads"

@@ -99,6 +99,14 @@ class Amendment(_Strict):
     reason: str
 
 
+class Restatement(_Strict):
+    """A correction of this site's analysis of a filed year (a class, a flag, a resolved ID):
+    the filed text is untouched; the year's pages show the date and the reason."""
+
+    date: dt.date
+    reason: str
+
+
 class FilingMeta(_Strict):
     """data/filings/YYYY.yaml: everything a filing states except its smelter list."""
 
@@ -117,12 +125,13 @@ class FilingMeta(_Strict):
     products_covered: str
     rcoi: Rcoi
     designation_column: str
-    designation_legend: dict[str, str]
+    designation_legend: dict[str, Optional[str]]  # null: a designation the filing uses but never defines
     conclusion: Conclusion
     footnotes: list[Footnote] = []
     urls: dict[str, str] = {}
     source_document: Optional[str] = None
     amendments: list[Amendment] = []
+    restatements: list[Restatement] = []
 
     @model_validator(mode="after")
     def _dates_in_order(self):
@@ -143,9 +152,7 @@ class SmelterRow:
     status: str
     smelter_id: str = ""
     footnote: str = ""
-    supplier_count: str = ""  # provenance from scripts/ingest_cmrt.py: staff-only, never rendered
-    suppliers: str = ""
-    mine_countries: str = ""
+    supplier_count: str = ""  # how many suppliers reported it (scripts/dev ingest); never who
     line: int = 0  # line in the CSV, for messages
 
 

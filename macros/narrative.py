@@ -103,10 +103,17 @@ def number(value: int) -> str:
     return f"{int(value):,}"
 
 
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """The form that agrees with `count`: one smelter *is*, three smelters *are*."""
+    return singular if int(count) == 1 else plural_form
+
+
 FILTERS = {
     "spell": (spell, 'Small counts in words: {{ figures.surveyed | spell }} -> "seven"'),
     "percent": (percent, "A share as a percentage: {{ figures.response_rate | percent }} -> \"100%\"; "
                          "{{ figures.share_conformant | percent(1) }} -> \"63.4%\""),
     "longdate": (longdate, "A date as filings write it: {{ filing.meta.filed_on | longdate }} -> \"May 30, 2024\""),
     "number": (number, "Thousands separators: {{ figures.facilities | number }} -> \"1,234\""),
+    "plural": (plural, "The words that agree with a count: {{ figures.greater_risk | plural('smelter is', "
+                       "'smelters are') }} -> \"smelter is\" for 1, \"smelters are\" otherwise"),
 }

@@ -14,8 +14,10 @@ from .reference import METALS, Reference
 
 REQUIRED = ("metal", "smelter_name", "country", "status")
 OPTIONAL = ("smelter_id", "footnote")
-# Written by scripts/ingest_cmrt.py for staff; never shown on the site (supplier names are private).
-PROVENANCE = ("supplier_count", "suppliers", "mine_countries")
+# Written by `scripts/dev ingest`: how many suppliers reported the smelter (never who: supplier
+# names stay in the git-ignored private/ folder, and a column of them here is an error).
+PROVENANCE = ("supplier_count",)
+PRIVATE = ("suppliers", "supplier", "mine_countries", "contact_name", "contact_email")
 COLUMNS = REQUIRED + OPTIONAL + PROVENANCE
 MAX_CSV_BYTES = 50_000_000  # ~400,000 rows; a larger file is almost surely the wrong file
 CID = re.compile(r"^CID\d{6}$")
@@ -66,16 +68,21 @@ def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str
         rows.append(row)
     if problems:
         raise DataError(problems)
-    if not rows:
-        raise DataError(Problem(path, "no smelter rows", line=2))
-    return rows
+    return rows  # possibly none: a draft before its list is imported (a filed year needs rows; see load.py)
 
 
 def _check_header(path: Path, header: list[str]) -> list[Problem]:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "';'" if ";" in header[0] else "tabs"
+        return [Problem(path, f"the columns are separated by {sep}, not commas: save the file as "
+                              f"'CSV UTF-8 (comma delimited)'", line=1)]
     problems = [Problem(path, f"missing column {c!r}", line=1) for c in REQUIRED if c not in header]
+    problems += [Problem(path, f"column {c!r} would publish supplier details, which stay private: remove it "
+                               f"(scripts/dev ingest keeps them in the git-ignored private/ folder)", line=1)
+                 for c in header if c in PRIVATE]
     problems += [
         Problem(path, f"unknown column {c!r}; expected {', '.join(COLUMNS)}", line=1)
-        for c in header if c not in COLUMNS
+        for c in header if c not in COLUMNS and c not in PRIVATE
     ]
     problems += [Problem(path, f"column {c!r} appears twice", line=1) for c in set(header) if header.count(c) > 1]
     return problems

@@ -18,7 +18,7 @@ from scripts.cli import load_site_or_exit  # noqa: E402
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="scripts/dev compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("old", type=int)
     parser.add_argument("new", type=int)
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")

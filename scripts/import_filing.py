@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="scripts/dev import", description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path, help="filing as .txt or .htm(l)")
     parser.add_argument("--year", type=int, required=True, help="reporting calendar year")
     parser.add_argument("--out", type=Path, help="output CSV (default data/smelters/YYYY.csv)")

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Lock a filed year, or re-lock it after recording an amendment.
+"""File (lock) a year, or re-lock it after recording an amendment or a restatement.
 
-    python scripts/lock_filing.py 2023
+    scripts/dev lock 2023
 
-Records a content hash of data/filings/YYYY.yaml, data/smelters/YYYY.csv and docs/YYYY/*.md
-in data/locks/YYYY.json. The first lock also keeps the figures and the smelter list as filed
-(data/locks/YYYY.as-filed.csv); re-locking after an amendment never replaces them.
+Writes data/locks/YYYY.json: what the year publishes (every figure, every row as shown) and
+content hashes of its files and of the reference data that shapes it. The first lock also
+keeps the figures and the smelter list as filed (data/locks/YYYY.as-filed.csv); nothing ever
+replaces them. From then on the year is filed: any change to what it publishes stops the
+build until an `amendments:` (Form SD/A) or `restatements:` (a correction of this site's
+analysis) entry in data/filings/YYYY.yaml records it and the year is re-locked.
 """
 from __future__ import annotations
 
@@ -19,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from macros.locks import digests, lock_path, make_lock, original_csv_path, read_lock  # noqa: E402
+from macros.locks import LOCK_FORMAT, check_locks, lock_path, make_lock, original_csv_path, read_lock  # noqa: E402
 from scripts.cli import load_site_or_exit  # noqa: E402
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="scripts/dev lock", description=__doc__.split("\n\n")[0])
     parser.add_argument("year", type=int)
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -35,24 +38,34 @@ def main(argv=None) -> int:
         return 2
     filing = site.filing(args.year)
     previous = read_lock(root, args.year)
+    as_filed = original_csv_path(root, args.year)
     if previous:
-        changed = digests(root, args.year) != previous["files"]
-        new_amendment = len(filing.meta.amendments) > previous["amendments"]
-        if not changed and not new_amendment:
+        problems, _ = check_locks(root, {args.year: filing})
+        new_correction = len(filing.meta.amendments) + len(filing.meta.restatements) > previous.get(
+            "corrections", previous["amendments"])
+        if not problems and not new_correction and previous.get("format") == LOCK_FORMAT:
             print(f"{args.year} is already locked and unchanged")
             return 0
-        if not new_amendment:
-            print(f"error: {args.year} changed since it was locked, but data/filings/{args.year}.yaml records no new "
-                  "amendment (date, form SD/A, reason); nothing was re-locked", file=sys.stderr)
+        if problems and not new_correction:
+            print("error: nothing was re-locked.\n  " + "\n  ".join(problems), file=sys.stderr)
             return 1
+    elif as_filed.is_file():
+        print(f"error: {args.year} was filed ({as_filed.relative_to(root)} exists) but its lock "
+              f"{lock_path(root, args.year).relative_to(root)} is gone: restore it from git "
+              f"(git checkout -- {lock_path(root, args.year).relative_to(root)}); nothing was locked", file=sys.stderr)
+        return 1
+    elif not filing.smelters:
+        print(f"error: data/smelters/{args.year}.csv has no rows: import the list before filing; nothing was locked",
+              file=sys.stderr)
+        return 1
     else:
-        original_csv_path(root, args.year).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / "data" / "smelters" / f"{args.year}.csv", original_csv_path(root, args.year))
+        as_filed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / "data" / "smelters" / f"{args.year}.csv", as_filed)
     lock = make_lock(root, filing, previous, dt.date.today())
     path = lock_path(root, args.year)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
-    print(f"{'re-locked' if previous else 'locked'} {args.year}: {path.relative_to(root)}")
+    print(f"{'re-locked' if previous else 'filed and locked'} {args.year}: {path.relative_to(root)}")
     return 0
 
 

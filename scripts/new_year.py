@@ -1,24 +1,31 @@
 #!/usr/bin/env python3
-"""Create the files a new filing year needs, to fill in.
+"""Scaffold a filing year, or restore a missing page of one: never overwrites a file.
 
-    python scripts/new_year.py 2024
+    scripts/dev new-year 2024
 
-Writes data/filings/2024.yaml (the latest filing's YAML with the new period, every field to
-check marked), an empty data/smelters/2024.csv, and docs/2024/ with the Form SD, report,
-smelter list and change-log pages. Never overwrites a file. The build fails, naming what is
-missing, until the smelter list is imported and the YAML is complete.
+Creates data/filings/YYYY.yaml, an empty data/smelters/YYYY.csv and docs/YYYY/ (Form SD,
+report, smelter list and, after the first year, the change log). Structure is copied from the
+latest earlier filing, never its facts: every field that differs per year is blank or marked
+CHECK; the exhibit list, designation legend, footnotes and survey counts start empty; the
+report's text is last year's with its years written as macros and a CHECK at the top. The year
+is a draft (a banner on every page, never deployed) until `scripts/dev lock YYYY` files it.
+For a year that exists, only its missing pages are created (the build's advice when one is gone).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import yaml
 
-from macros.smelter_csv import COLUMNS  # noqa: E402
+from macros.load import load_filing_meta
+from macros.smelter_csv import COLUMNS
+from scripts.cli import ROOT
+
+FIRST_YEAR = 2013  # the first reporting year of Rule 13p-1
 
 SMELTERS_PAGE = """---
 hide:
@@ -51,61 +58,149 @@ What changed in the smelter list between the {{ previous.year }} and {{ filing.y
 A smelter is the same across filings when it has the same smelter ID, when staff confirmed
 that two names are one smelter, or when its name is the same once case, accents,
 punctuation and legal forms (S.A., Co., Ltd.) are ignored. Designations are compared by
-class, so "Yes" (2013) and "Full Compliant" (2023) count as the same status.
+class, so "Yes" and "Full Compliant" count as the same status.
 
 {{ changes() }}
 """
+FIRST_REPORT = """<!-- CHECK: write the {year} Conflict Minerals Report as filed. Write every figure as a macro
+     ({{{{ figures.facilities }}}}, ...): the staff guide lists them. -->
+# Conflict Minerals Report
+
+CHECK: the text of the report as filed.
+
+## Smelters and refiners
+
+{{{{ smelter_table() }}}}
+"""
 
 
-def scaffold(root: Path, year: int) -> list[Path]:
-    filings = sorted(int(p.stem) for p in (root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
-    earlier = [y for y in filings if y < year]
-    template_year = earlier[-1] if earlier else (filings[-1] if filings else None)
-    if template_year is None:
-        raise SystemExit("no filing to copy from: write data/filings/YYYY.yaml by hand (see README)")
-    planned = {
-        root / "data" / "filings" / f"{year}.yaml": _yaml(root, template_year, year),
-        root / "data" / "smelters" / f"{year}.csv": ",".join(COLUMNS) + "\n",
-        root / "docs" / str(year) / "index.md": FORM_SD_PAGE,
-        root / "docs" / str(year) / "report.md": _report(root, template_year, year),
-        root / "docs" / str(year) / "smelters.md": SMELTERS_PAGE,
-    }
-    if earlier:
-        planned[root / "docs" / str(year) / "changes.md"] = CHANGES_PAGE
-    existing = [p for p in planned if p.exists()]
-    if existing:
-        raise SystemExit("not overwriting: " + ", ".join(str(p.relative_to(root)) for p in existing))
-    for path, content in planned.items():
+def q(value) -> str:
+    """A YAML scalar, quoted as YAML needs (the text of a filing can hold any character)."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip().removesuffix("\n...")
+
+
+def filing_yaml(source, year: int) -> str:
+    """The new year's YAML: the structure and standing facts of `source`, each marked CHECK;
+    what belongs to one filing (dates, counts, exhibits, legend, conclusion) left to fill in."""
+    r, c, s = source.registrant, source.contact, source.signature
+    sections = "".join(
+        f"  - heading: {q(section.heading)}\n    items:\n" + "".join(
+            f"      - heading: {q(item.heading)}\n        text: {q(f'CHECK: the text of {item.heading} as filed')}\n"
+            for item in section.items)
+        for section in source.form_sd_sections)
+    return f"""# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
+# Every value marked CHECK must be confirmed against the {year} filing, and the marker removed;
+# `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
+registrant:  # CHECK: as on the {year} cover page
+  name: {q(r.name)}
+  short_name: {q(r.short_name)}
+  state_of_incorporation: {q(r.state_of_incorporation)}
+  commission_file_number: {q(r.commission_file_number)}
+  address: {q(r.address)}
+contact:  # CHECK: the person to contact named in the {year} filing
+  name: {q(c.name)}
+  title: {q(c.title)}
+  phone: {q(c.phone)}
+form: {q(source.form)}
+rule: {q(source.rule)}  # CHECK
+reporting_period:
+  start: {year}-01-01
+  end: {year}-12-31
+filed_on: {year + 1}-05-31  # CHECK: the date filed
+signature:  # CHECK: as signed
+  company: {q(s.company)}
+  by: {q(s.by)}
+  name: {q(s.name)}
+  title: {q(s.title)}
+  date: {year + 1}-05-31  # CHECK: the date signed
+report_exhibit: {q(source.report_exhibit)}  # CHECK
+exhibits: []  # CHECK: the exhibit index as filed (number, description, filed_as)
+form_sd_sections:  # CHECK: headings as filed; the text of each item
+{sections}template:  # CHECK: the template the suppliers answered
+  name: {q(source.template.name)}
+  short_name: {q(source.template.short_name)}
+  publisher: {q(source.template.publisher)}
+audit_program: {q(source.audit_program)}  # CHECK
+products_covered: {q(source.products_covered)}  # CHECK
+rcoi:  # CHECK: the {year} survey (scripts/dev ingest writes data/rcoi/{year}.yaml to compare with)
+  contract_manufacturers_surveyed: 0
+  contract_manufacturers_responded: 0
+  responses: {q("CHECK: how the suppliers responded, in the report's words")}
+designation_column: {q(source.designation_column)}  # CHECK: the header of the status column as filed
+designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
+conclusion:
+  designation: {q("CHECK")}
+  summary: {q("CHECK: the conclusion in the filing's words")}
+footnotes: []  # the list's footnotes as filed (marker, text)
+urls:  # CHECK
+{"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
+
+
+def report_text(source_text: str, source_year: int, source_filed_year: int) -> str:
+    """Last year's report with its years as macros, so nothing of last year's is left typed."""
+    text = re.sub(r"^<!-- CHECK:.*?-->\n", "", source_text, flags=re.S)
+    swaps = {str(source_year): "{{ filing.year }}", str(source_filed_year): "{{ filing.meta.filed_on.year }}",
+             str(source_year - 1): "{{ previous.year }}"}
+    parts = re.split(r"(\{\{.*?\}\}|\{%.*?%\}|https?://\S+)", text, flags=re.S)  # leave macros and URLs alone
+    parts = [p if i % 2 else re.sub(r"(?<!\d)(20\d\d)(?!\d)", lambda m: swaps.get(m.group(1), m.group(1)), p)
+             for i, p in enumerate(parts)]
+    note = ("<!-- CHECK: this is last year's report with its years and figures as macros; replace it with the\n"
+            "     text as filed this year, keeping every figure a macro (see the staff guide). -->\n")
+    return note + "".join(parts)
+
+
+def planned_files(root: Path, year: int) -> dict[Path, str]:
+    data = root / "data"
+    years = sorted(int(p.stem) for p in (data / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
+    earlier = [y for y in years if y < year]
+    source_year = earlier[-1] if earlier else None
+    plan: dict[Path, str] = {}
+    if year not in years:
+        if source_year is None:
+            raise SystemExit(f"error: no filing before {year} to take the structure from: write "
+                             f"data/filings/{year}.yaml by hand (see README, 'Adding a filing year')")
+        source = load_filing_meta(data / "filings" / f"{source_year}.yaml")
+        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year)
+        plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
+    docs = root / "docs" / str(year)
+    plan[docs / "index.md"] = FORM_SD_PAGE
+    if source_year is not None:
+        source = load_filing_meta(data / "filings" / f"{source_year}.yaml")
+        source_report = root / "docs" / str(source_year) / "report.md"
+        plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year,
+                                                source.filed_on.year) if source_report.is_file()
+                                    else FIRST_REPORT.format(year=year))
+        plan[docs / "changes.md"] = CHANGES_PAGE
+    else:
+        plan[docs / "report.md"] = FIRST_REPORT.format(year=year)
+    plan[docs / "smelters.md"] = SMELTERS_PAGE
+    return plan
+
+
+def scaffold(root: Path, year: int, today: dt.date | None = None) -> list[Path]:
+    """Write what `year` is missing; a year that exists gets only its missing pages."""
+    latest = (today or dt.date.today()).year + 1
+    if not FIRST_YEAR <= year <= latest:
+        raise SystemExit(f"error: {year} is not a reporting year this site can hold ({FIRST_YEAR} to {latest})")
+    plan = {path: text for path, text in planned_files(root, year).items() if not path.exists()}
+    if not plan:
+        raise SystemExit(f"error: {year} already has every file; nothing was changed (not overwriting)")
+    for path, content in plan.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    return list(planned)
-
-
-def _yaml(root: Path, source_year: int, year: int) -> str:
-    text = (root / "data" / "filings" / f"{source_year}.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"^#.*\n", "", text, flags=re.M)
-    text = text.replace(f"start: {source_year}-01-01", f"start: {year}-01-01").replace(
-        f"end: {source_year}-12-31", f"end: {year}-12-31")
-    text = re.sub(r"^(filed_on|  date): .*$", rf"\1: {year + 1}-05-31  # CHECK: the date signed and filed", text, flags=re.M)
-    header = (f"# Form SD for calendar year {year}: copied from {source_year} by scripts/new_year.py.\n"
-              f"# CHECK EVERY FIELD against the {year} filing before publishing; text is copied as filed.\n")
-    return header + text
-
-
-def _report(root: Path, source_year: int, year: int) -> str:
-    text = (root / "docs" / str(source_year) / "report.md").read_text(encoding="utf-8")
-    note = (f"<!-- Copied from the {source_year} report by scripts/new_year.py: replace with the {year} text as filed.\n"
-            f"     Write every figure as a macro ({{{{ figures.facilities }}}} ...): see the staff guide. -->\n")
-    return note + text
+    return list(plan)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("year", type=int)
+    parser = argparse.ArgumentParser(prog="scripts/dev new-year", description=__doc__.split("\n\n")[0])
+    parser.add_argument("year", type=int, help=f"calendar year of the filing ({FIRST_YEAR} to next year)")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    for path in scaffold(ROOT, args.year):
-        print(f"created {path.relative_to(ROOT)}")
-    print(f"next: python scripts/import_filing.py FILING --year {args.year}, then edit the YAML and docs/{args.year}/report.md")
+    for path in scaffold(args.root, args.year):
+        print(f"created {path.relative_to(args.root)}")
+    print(f"next: scripts/dev import FILING --year {args.year} (or scripts/dev ingest --year {args.year} ...), "
+          f"fill every CHECK in data/filings/{args.year}.yaml and docs/{args.year}/report.md, "
+          f"then scripts/dev check {args.year}")
     return 0
 
 

@@ -37,7 +37,7 @@ def alias_yaml(suggestion, today: dt.date) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="scripts/dev aliases", description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", type=int)
     parser.add_argument("--new", type=int)
     parser.add_argument("--min-score", type=float, default=75.0)

@@ -1,4 +1,10 @@
-"""Shared fixtures: the real example data, and builds of the real site (or of a modified copy)."""
+"""Shared fixtures.
+
+Two trees are tested. The example site frozen under tests/fixtures/example/ (the Qualys filings
+as shipped) carries every assertion of exact figures and text: `site`, `built_site`,
+`project_copy`. The live tree (the repository's own data/ and docs/, whatever staff have put
+there) gets only checks that hold for any valid content: `live_site`, `live_built_site`.
+"""
 from __future__ import annotations
 
 import os
@@ -13,28 +19,37 @@ from macros.load import load_site
 from macros.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-FILINGS = ROOT / "data" / "sources"  # the filings as filed (copies of the SEC documents)
-PROJECT_PARTS = ("mkdocs.yml", "docs", "data", "macros")
+EXAMPLE = ROOT / "tests" / "fixtures" / "example"  # the example site, frozen as shipped
+FILINGS = EXAMPLE / "data" / "sources"  # the filings as filed (copies of the SEC documents)
+CODE_PARTS = ("mkdocs.yml", "macros", "docs/assets")  # what a build takes from the live tree
+CONTENT_PARTS = ("data", "docs")  # what it takes from the tree under test
 
 
 @pytest.fixture(scope="session")
 def site():
-    return load_site(ROOT / "data")
+    """The frozen example: the tests of exact figures load this, never the live data/."""
+    return load_site(EXAMPLE / "data")
 
 
 @pytest.fixture(scope="session")
 def reference():
-    return load_reference(ROOT / "data" / "reference")
+    return load_reference(EXAMPLE / "data" / "reference")
 
 
-def copy_project(dest: Path) -> Path:
-    """A throw-away copy of everything a build reads, to break on purpose."""
+@pytest.fixture(scope="session")
+def live_site():
+    """The live data/, as staff left it: only checks that hold for any valid content."""
+    return load_site(ROOT / "data")
+
+
+def copy_project(dest: Path, content: Path = EXAMPLE) -> Path:
+    """A throw-away project: today's code with the content (data/, docs/) of `content`."""
     dest.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        src = ROOT / part
+    for part in CONTENT_PARTS + CODE_PARTS:
+        src = (content if part in CONTENT_PARTS else ROOT) / part
         if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+        elif src.is_file():
             shutil.copy2(src, dest / part)
     return dest
 
@@ -47,13 +62,24 @@ def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
     )
 
 
+def build_or_fail(project: Path, out: Path) -> Path:
+    result = mkdocs_build(project, out)
+    if result.returncode != 0:
+        pytest.fail(f"the site did not build:\n{result.stderr[-4000:]}", pytrace=False)
+    return out
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test run exactly as CI and the deploy build it."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return out
+    """The frozen example site, built once per test run as CI and the deploy build it."""
+    project = copy_project(tmp_path_factory.mktemp("example") / "project")
+    return build_or_fail(project, project.parent / "site")
+
+
+@pytest.fixture(scope="session")
+def live_built_site(tmp_path_factory) -> Path:
+    """The live tree, built in place (drafts included) exactly as `scripts/dev build` does."""
+    return build_or_fail(ROOT, tmp_path_factory.mktemp("live") / "site")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from macros.cmrt import NotACmrt, excel_date, merge, parse_supplier, read_grids
 from macros.smelter_csv import read_smelter_csv
 from scripts.synthetic_cmrt import CmrtSpec, SmelterSpec, write_cmrt
 
-from .conftest import ROOT
+from .conftest import EXAMPLE, ROOT
 
 AGR = SmelterSpec("Gold", "African Gold Refinery", "UGANDA", "CID003185", "UGANDA")
 
@@ -146,7 +146,7 @@ def test_the_command_ingests_a_folder_and_reports_what_it_refused(tmp_path):
     assert "4 workbooks: 3 accepted, 1 rejected" in result.stdout
     assert "rejected broken.xlsx: not an Excel .xlsx file" in result.stdout
     from macros.reference import load_reference
-    rows = read_smelter_csv(out, load_reference(ROOT / "data" / "reference"))  # valid for the build as written
+    rows = read_smelter_csv(out, load_reference(EXAMPLE / "data" / "reference"))  # valid for the build as written
     by_id = {r.smelter_id: r for r in rows}
     assert by_id["CID000019"].status == "Conformant" and by_id["CID000019"].supplier_count == "2"
     assert by_id["CID000019"].smelter_name == "Aida Chemical Industries Co.; Ltd."  # RMI's standard name

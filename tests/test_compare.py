@@ -13,9 +13,9 @@ from macros.model import Filing, SmelterRow
 from macros.names import name_key
 from macros.reference import load_reference
 
-from .conftest import ROOT
+from .conftest import EXAMPLE, ROOT
 
-REFERENCE = load_reference(ROOT / "data" / "reference")
+REFERENCE = load_reference(EXAMPLE / "data" / "reference")
 
 
 def pair_named(d, new_name):
@@ -68,7 +68,7 @@ def test_totals_reconcile(site):
 def test_suggestions_list_the_likely_renames_without_applying_them(tmp_path):
     import shutil
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(EXAMPLE / "data", data)
     (data / "reference" / "smelter_aliases.yaml").write_text("aliases: []\n")
     site = load_site(data)
     d = site.diffs[2023]
@@ -168,7 +168,7 @@ def test_suggest_command_lists_then_writes_only_the_accepted_aliases(tmp_path):
     import subprocess
     import sys
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(EXAMPLE / "data", data)
     aliases = data / "reference" / "smelter_aliases.yaml"
     aliases.write_text("aliases: []\n")
     script = [sys.executable, str(ROOT / "scripts" / "suggest_aliases.py"), "--data", str(data)]

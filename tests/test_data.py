@@ -10,7 +10,7 @@ from macros.errors import DataError
 from macros.load import load_site
 from macros.yamlio import read_yaml
 
-from .conftest import ROOT
+from .conftest import EXAMPLE, ROOT
 
 
 # ---- acceptance: the filings' own words, computed from the CSVs ------------------------------
@@ -68,7 +68,7 @@ def test_an_unknown_country_is_a_lookup_error():
 @pytest.fixture
 def data(tmp_path):
     dest = tmp_path / "data"
-    shutil.copytree(ROOT / "data", dest)
+    shutil.copytree(EXAMPLE / "data", dest)
     return dest
 
 

@@ -10,7 +10,7 @@ from macros.errors import DataError
 from macros.importer import header_role, import_table, parse_metal
 from macros.smelter_csv import canonical_cid
 
-from .conftest import FILINGS, ROOT
+from .conftest import FILINGS, EXAMPLE, ROOT
 
 SCRIPT = ROOT / "scripts" / "import_filing.py"
 
@@ -24,7 +24,7 @@ def test_reimporting_a_shared_filing_reproduces_the_committed_csv_byte_for_byte(
     out = tmp_path / f"{year}.csv"
     result = run_import(FILINGS / f"qualys-{year}-form-sd.txt", "--year", year, "--out", out)
     assert result.returncode == 0, result.stderr
-    assert out.read_bytes() == (ROOT / "data" / "smelters" / f"{year}.csv").read_bytes()
+    assert out.read_bytes() == (EXAMPLE / "data" / "smelters" / f"{year}.csv").read_bytes()
 
 
 def test_2013_accounting_names_headers_debris_and_the_duplicate(reference):
