@@ -84,12 +84,14 @@ def typed_figure_problems(filing: Filing, shown: str, text: str) -> list[Problem
             value = WORD_NUMBERS.get(word.lower()) if word.isalpha() else int(word.replace(",", ""))
             if value is None:
                 continue
-            after = line[match.end():].lstrip(" \u00a0")
-            after = re.sub(r"^(other|more|additional|distinct|of (these|the|our)|first[- ]tier|contract|"
-                           r"conflict[- ]free|known|listed|eligible|such)\s+", "", after, flags=re.I)
-            if COUNTED.match(after):
-                problems.append(Problem(shown, f"'{word} {after.split()[0]}' is typed by hand: write the figure as a "
-                                               f"macro (e.g. {{{{ figures.{_likely(values.get(value), after)} }}}}); "
+            rest = line[match.end():]
+            after = re.sub(r"^[ \u00a0]+((other|more|additional|distinct|of (these|the|our)|first[- ]tier|contract|"
+                           r"conflict[- ]free|known|listed|eligible|such)\s+)*", "", rest, flags=re.I)
+            noun = COUNTED.match(after)
+            if noun:
+                typed = (word + rest[: len(rest) - len(after)] + noun.group(0)).strip()
+                problems.append(Problem(shown, f"'{typed}' is typed by hand: write the figure as a macro (e.g. "
+                                               f"{{{{ figures.{_likely(values.get(value), after)} }}}}); "
                                                f"see the staff guide", line=n))
             elif value in values and not word.isalpha():
                 names = " or ".join(f"{{{{ figures.{v} }}}}" for v in values[value])

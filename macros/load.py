@@ -118,6 +118,10 @@ def _message(err: dict) -> str:
         return "required field is missing"
     if err["type"] == "extra_forbidden":
         return "unknown field (misspelt?)"
+    if err["type"].startswith(("date_", "datetime_")):
+        return f"{err['input']!r} is not a date: write it as YYYY-MM-DD (e.g. 2025-05-30)"
+    if err["type"].startswith("int_"):
+        return f"{err['input']!r} is not a whole number"
     return err["msg"]
 
 

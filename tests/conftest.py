@@ -54,6 +54,12 @@ def copy_project(dest: Path, content: Path = EXAMPLE) -> Path:
     return dest
 
 
+def make_draft(project: Path, year: int) -> None:
+    """Make a filed year of a test copy a draft again (its lock and as-filed list gone)."""
+    for name in (f"{year}.json", f"{year}.as-filed.csv"):
+        (project / "data" / "locks" / name).unlink()
+
+
 def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(
@@ -97,7 +103,7 @@ HOSTILE_RTL = "\u202eevil.exe\u202c ابجد " + "Very long name " * 40
 def hostile_site(tmp_path_factory) -> Path:
     """The real site with hostile text in the 2023 smelter list and filing YAML."""
     project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
-    (project / "data" / "locks" / "2023.json").unlink()  # a draft year: editable
+    make_draft(project, 2023)  # editable
     csv_path = project / "data" / "smelters" / "2023.csv"
     text = csv_path.read_text(encoding="utf-8")
     for old, new in (("8853 S.p.A.", HOSTILE_NAME), ("ABC Refinery Pty Ltd.", HOSTILE_IMG),

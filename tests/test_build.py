@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import FILINGS, ROOT, mkdocs_build
+from .conftest import make_draft, FILINGS, ROOT, mkdocs_build
 
 YEAR_PAGES = {2013: ["", "report/", "smelters/"], 2023: ["", "report/", "smelters/", "changes/"]}
 
@@ -159,7 +159,7 @@ def amend(project, year, reason="Corrected the status of Advanced Chemical Compa
 
 def unlock(project, year):
     """Treat a year as an unfiled draft, which staff may edit freely."""
-    (project / "data" / "locks" / f"{year}.json").unlink()
+    make_draft(project, year)
 
 
 def test_changing_a_row_changes_the_rendered_numbers(project_copy, tmp_path):

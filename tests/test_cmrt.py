@@ -138,9 +138,10 @@ def test_the_command_ingests_a_folder_and_reports_what_it_refused(tmp_path):
     rmi.write_text("Smelter ID,Metal,Standard Smelter Name,Country,Status\n"
                    "CID000019,Gold,Aida Chemical Industries Co.; Ltd.,JAPAN,Conformant\n"
                    "CID001173,Tin,Mineracao Taboca S.A.,BRAZIL,Active\n", encoding="utf-8")
-    out, reports = tmp_path / "2024.csv", tmp_path / "rcoi"
+    out, reports, private = tmp_path / "2024.csv", tmp_path / "rcoi", tmp_path / "private"
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "ingest_cmrt.py"), "--year", "2024", "--rmi-list", str(rmi),
-                             "--out", str(out), "--report-dir", str(reports), "--jobs", "2", str(inbox)],
+                             "--out", str(out), "--report-dir", str(reports), "--private-dir", str(private),
+                             "--jobs", "2", str(inbox)],
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stderr  # one workbook was refused
     assert "4 workbooks: 3 accepted, 1 rejected" in result.stdout
@@ -152,11 +153,21 @@ def test_the_command_ingests_a_folder_and_reports_what_it_refused(tmp_path):
     assert by_id["CID000019"].smelter_name == "Aida Chemical Industries Co.; Ltd."  # RMI's standard name
     assert by_id["CID001173"].status == "Active"
     assert by_id["CID003185"].status == "Not Listed" and by_id["CID003185"].supplier_count == "2"
-    figures = yaml.safe_load((reports / "2024.yaml").read_text(encoding="utf-8"))
-    assert figures == {"workbooks_received": 4, "workbooks_accepted": 3, "suppliers": 3,
-                       "suppliers_sourcing_from_covered_countries": 1, "suppliers_all_smelters_identified": 3,
-                       "smelters": len(rows)}
-    report = (reports / "2024-ingest-report.md").read_text(encoding="utf-8")
+    survey = yaml.safe_load((reports / "2024.yaml").read_text(encoding="utf-8"))
+    follow_ups = survey.pop("follow_ups")
+    assert survey == {"workbooks_received": 4, "workbooks_accepted": 3, "suppliers": 3,
+                      "suppliers_sourcing_from_covered_countries": 1, "suppliers_all_smelters_identified": 3,
+                      "smelters": len(rows)}
+    assert {"item": "not on the RMI list: Gold / African Gold Refinery (CID003185)", "resolved": False} in follow_ups
+    assert all(f["resolved"] is False for f in follow_ups)
+    # Supplier names stay in the private folder: not in the committed list nor in the survey file.
+    committed = out.read_text(encoding="utf-8") + (reports / "2024.yaml").read_text(encoding="utf-8")
+    for supplier in ("Acme Contract Manufacturing", "Second Supplier", "eicc.xlsx"):
+        assert supplier not in committed
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "metal,smelter_name,country,status,smelter_id,footnote,supplier_count"
+    provenance = (private / "smelters-with-suppliers.csv").read_text(encoding="utf-8-sig")
+    assert "Acme Contract Manufacturing Ltd." in provenance and "mine_countries" in provenance
+    report = (private / "ingest-report.md").read_text(encoding="utf-8")
     assert "`broken.xlsx`: not an Excel .xlsx file" in report
     assert "not on the RMI list: Gold / African Gold Refinery (CID003185)" in report
     assert "row " in report and "placeholder, not a smelter" in report

@@ -3,69 +3,27 @@ exists, the sitemap lists every page, and the workflows run only documented comm
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import urljoin, urlparse
 
+import pytest
 import yaml
 
 from .conftest import ROOT
-
-BASE = "http://site.invalid/"
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links, self.ids = [], set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        for key in ("id", "name"):
-            if attrs.get(key):
-                self.ids.add(attrs[key])
-        if tag == "link" and attrs.get("rel") in ("canonical", "alternate"):
-            return  # the published address, not a resource of this build
-        for key in ("href", "src"):
-            if attrs.get(key):
-                self.links.append(attrs[key])
+from .site_checks import BASE, assert_none, broken_links, external_requests, page_url, parse
 
 
-def parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
+@pytest.fixture(params=["built_site", "live_built_site"])
+def any_tree(request):
+    """The frozen example and the live tree: these checks hold for any valid content."""
+    return request.getfixturevalue(request.param)
 
 
-def page_url(site: Path, path: Path) -> str:
-    rel = path.relative_to(site).as_posix()
-    return BASE + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+def test_every_internal_link_and_anchor_resolves(any_tree):
+    assert_none(broken_links(any_tree), "links that lead nowhere")
 
 
-def target_file(site: Path, url: str) -> Path:
-    path = unquote(urlparse(url).path)[len(urlparse(BASE).path):]
-    return site / path / "index.html" if path.endswith("/") or path == "" else site / path
-
-
-def test_every_internal_link_and_anchor_resolves(built_site):
-    pages = {p: parse(p) for p in built_site.rglob("*.html")}
-    ids = {p: parsed.ids for p, parsed in pages.items()}
-    broken = []
-    for path, parsed in pages.items():
-        here = page_url(built_site, path)
-        for link in parsed.links:
-            if re.match(r"^(https?:|mailto:|data:)", link):
-                continue
-            assert not link.lower().startswith("javascript:"), (path, link)
-            url = urljoin(here, link)
-            target = target_file(built_site, url)
-            if not target.is_file():
-                broken.append((path.relative_to(built_site).as_posix(), link))
-                continue
-            fragment = urlparse(url).fragment
-            if fragment and target.suffix == ".html" and fragment not in ids.get(target, parse(target).ids):
-                broken.append((path.relative_to(built_site).as_posix(), link))
-    assert not broken, broken[:20]
+def test_no_page_loads_anything_from_another_host(any_tree):
+    assert_none(external_requests(any_tree), "requests to other hosts")
 
 
 def test_every_download_linked_and_every_year_has_its_files(built_site, site):

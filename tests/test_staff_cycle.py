@@ -1,0 +1,309 @@
+"""The yearly cycle staff run, on a copy of the live tree, through `scripts/dev` as the README says:
+scaffold a year, import its list, fill it in, check, file (lock); amend a filed year and re-lock.
+Then the checks that hold for any valid content must still pass. Also: the scaffold, the check
+command and the daily loop (`mkdocs serve` through errors)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from macros.checks import typed_figure_problems, year_problems
+from macros.load import load_site
+from scripts.new_year import scaffold
+from .conftest import ROOT, copy_project, make_draft, mkdocs_build
+from .site_checks import assert_none, broken_links, download_problems, figure_problems, narrative_problems
+
+
+def dev_project(dest: Path, content: Path = ROOT) -> Path:
+    """A copy of the project that `scripts/dev` can run in, sharing the environment it set up."""
+    project = copy_project(dest, content)
+    shutil.copytree(ROOT / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("requirements.lock", "pyproject.toml"):
+        shutil.copy(ROOT / name, project / name)
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    return project
+
+
+def dev(project: Path, *args: str, drafts: str = "include") -> subprocess.CompletedProcess:
+    env = dict(os.environ, CM_DRAFTS=drafts)
+    return subprocess.run([str(project / "scripts" / "dev"), *args], cwd=project, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def build(project: Path, out: Path, drafts: str = "include") -> subprocess.CompletedProcess:
+    os.environ["CM_DRAFTS"] = drafts
+    try:
+        return mkdocs_build(project, out)
+    finally:
+        os.environ.pop("CM_DRAFTS")
+
+
+def next_year(site) -> int:
+    """The year staff would scaffold next: after the latest, within what the scaffold allows."""
+    allowed = range(2013, dt.date.today().year + 2)
+    return next(y for y in [max(site.years) + 1, *allowed] if y in allowed and y not in site.filings)
+
+
+def fill_in(project: Path, year: int, source_year: int) -> None:
+    """What staff do by hand: the list, every CHECK in the YAML and the report."""
+    shutil.copy(project / "data" / "smelters" / f"{source_year}.csv", project / "data" / "smelters" / f"{year}.csv")
+    rows = list(csv.DictReader(io.StringIO((project / "data" / "smelters" / f"{year}.csv").read_text(encoding="utf-8-sig"))))
+    path = project / "data" / "filings" / f"{year}.yaml"
+    text = re.sub(r"\s+# CHECK.*$", "", path.read_text(encoding="utf-8"), flags=re.M)
+    text = re.sub(r"^# .*\n", "", text, flags=re.M)
+    text = re.sub(r"'CHECK: the text of (.*?) as filed'", r"'The text of \1, as filed.'", text)
+    legend = {status: f"The filing's words for {status}." for status in sorted({r["status"] for r in rows})}
+    text = text.replace("designation_legend: {}", "designation_legend:" + "".join(
+        f"\n  {json.dumps(k)}: {json.dumps(v)}" for k, v in legend.items()))
+    text = text.replace("exhibits: []", f"exhibits:\n  - number: '1.01'\n    description: {year} Conflict Minerals Report\n"
+                                        f"    filed_as: Exhibit 1.01 – {year} Conflict Minerals Report")
+    source = yaml.safe_load((project / "data" / "filings" / f"{source_year}.yaml").read_text(encoding="utf-8"))
+    text = text.replace("footnotes: []", "footnotes: " + json.dumps(source.get("footnotes", [])))
+    text = text.replace("contract_manufacturers_surveyed: 0", "contract_manufacturers_surveyed: 6")
+    text = text.replace("contract_manufacturers_responded: 0", "contract_manufacturers_responded: 5")
+    text = text.replace("'CHECK: how the suppliers responded, in the report''s words'", "Five of six returned the CMRT.")
+    text = text.replace("designation: CHECK", "designation: DRC conflict undeterminable")
+    text = text.replace("'CHECK: the conclusion in the filing''s words'", "We could not determine the origin.")
+    path.write_text(text, encoding="utf-8")
+    report = project / "docs" / str(year) / "report.md"
+    report.write_text(re.sub(r"^<!-- CHECK:.*?-->\n", "", report.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")
+
+
+def amend_one_row(project: Path, year: int) -> str:
+    """Change one row's status to another designation of the same list with another class."""
+    site = load_site(project / "data")
+    by_class = {}
+    for s in site.filing(year).smelters:
+        by_class.setdefault(s.status_class, s.row.status)
+    path = project / "data" / "smelters" / f"{year}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = site.filing(year).smelters[0]
+    other = next((status for cls, status in by_class.items() if cls != first.status_class), None)
+    if other is None:  # a list with one class only: correct a name instead
+        lines[first.row.line - 1] = lines[first.row.line - 1].replace(first.row.smelter_name, first.row.smelter_name + " Ltd", 1)
+        return "Corrected the name of one smelter."
+    cells = next(csv.reader([lines[first.row.line - 1]]))
+    cells[3] = other
+    out = io.StringIO()
+    csv.writer(out, lineterminator=lines[first.row.line - 1][len(lines[first.row.line - 1].rstrip("\r\n")):]).writerow(cells)
+    lines[first.row.line - 1] = out.getvalue()
+    path.write_text("".join(lines), encoding="utf-8")
+    return f"Corrected the status of {first.row.smelter_name} to {other}."
+
+
+def test_the_yearly_cycle_through_scripts_dev(tmp_path):
+    project = dev_project(tmp_path / "project")
+    live = load_site(project / "data")
+    filed = [y for y in live.years if y not in live.drafts]
+    assert filed, "the live tree has no filed year to amend"
+    amended, year = filed[-1], next_year(live)
+
+    # Scaffold: a draft that builds with its banner, is left out of what deploys, and is not ready.
+    result = dev(project, "new-year", str(year))
+    assert result.returncode == 0, result.stderr
+    result = dev(project, "check", str(year))
+    assert result.returncode == 1 and f"{year} (draft): data/filings/{year}.yaml" in result.stdout and "CHECK" in result.stdout
+    out = build(project, tmp_path / "draft-site")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Draft — not filed" in (tmp_path / "draft-site" / str(year) / "report" / "index.html").read_text(encoding="utf-8")
+    out = build(project, tmp_path / "published", drafts="omit")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert not (tmp_path / "published" / str(year)).exists()
+    assert f'href="{year}/' not in (tmp_path / "published" / "index.html").read_text(encoding="utf-8")
+    assert dev(project, "check", drafts="omit").returncode == 0  # what the deploy publishes is ready
+
+    # Fill it in: the check passes, the year is filed, and the banner is gone.
+    fill_in(project, year, max(y for y in live.years if y < year))
+    result = dev(project, "check", str(year))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = dev(project, "lock", str(year))
+    assert result.returncode == 0 and f"filed and locked {year}" in result.stdout, result.stderr
+    assert build(project, tmp_path / "filed").returncode == 0
+    assert "Draft — not filed" not in (tmp_path / "filed" / str(year) / "report" / "index.html").read_text(encoding="utf-8")
+
+    # Amend a filed year: without the record the build stops, naming the year; with it, it passes.
+    reason = amend_one_row(project, amended)
+    out = build(project, tmp_path / "unrecorded")
+    assert out.returncode != 0 and f"{amended} is filed and locked" in out.stderr and "would" in out.stderr
+    assert dev(project, "lock", str(amended)).returncode == 1  # no amendment recorded: nothing re-locked
+    yaml_path = project / "data" / "filings" / f"{amended}.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").rstrip("\n").removesuffix("amendments: []")
+                         + f"\namendments:\n  - date: {dt.date.today().isoformat()}\n    form: SD/A\n    reason: {reason}\n",
+                         encoding="utf-8")
+    result = dev(project, "lock", str(amended))
+    assert result.returncode == 0 and f"re-locked {amended}" in result.stdout, result.stderr
+    site_dir = tmp_path / "amended"
+    out = build(project, site_dir)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Amended filing" in (site_dir / str(amended) / "report" / "index.html").read_text(encoding="utf-8")
+
+    # Everything that holds for any valid content still holds.
+    model = load_site(project / "data")
+    assert year not in model.drafts and amended not in model.drafts
+    assert_none(broken_links(site_dir), "links that lead nowhere")
+    assert_none(figure_problems(site_dir, model), "figures that disagree with the data")
+    assert_none(download_problems(site_dir, model), "downloads that disagree with the data")
+    assert_none(narrative_problems(project, model), "scripts/dev check finds problems in filed years")
+
+
+def test_scaffold_copies_structure_never_facts(project_copy):
+    created = scaffold(project_copy, 2024, today=dt.date(2024, 6, 1))
+    assert {p.relative_to(project_copy).as_posix() for p in created} == {
+        "data/filings/2024.yaml", "data/smelters/2024.csv", "docs/2024/index.md", "docs/2024/report.md",
+        "docs/2024/smelters.md", "docs/2024/changes.md"}
+    text = (project_copy / "data" / "filings" / "2024.yaml").read_text(encoding="utf-8")
+    meta = yaml.safe_load(text)
+    assert meta["exhibits"] == [] and meta["designation_legend"] == {} and meta["footnotes"] == []
+    assert meta["rcoi"]["contract_manufacturers_surveyed"] == 0 and meta["conclusion"]["designation"] == "CHECK"
+    assert "2023" not in text.split("\n", 3)[3]  # nothing of last year's but the note that says where it came from
+    report = (project_copy / "docs" / "2024" / "report.md").read_text(encoding="utf-8")
+    assert "CHECK" in report.splitlines()[0]
+    site = load_site(project_copy / "data")
+    assert not year_problems(site.filing(2023), "report.md", report)  # last year's years became macros
+
+
+def test_scaffold_refuses_other_years_and_never_overwrites(project_copy):
+    with pytest.raises(SystemExit, match="2031 is not a reporting year"):
+        scaffold(project_copy, 2031, today=dt.date(2029, 1, 1))
+    with pytest.raises(SystemExit, match="2012 is not a reporting year"):
+        scaffold(project_copy, 2012)
+    with pytest.raises(SystemExit, match="2023 already has every file; nothing was changed"):
+        scaffold(project_copy, 2023)
+
+
+def test_the_builds_advice_for_a_missing_page_works(project_copy, tmp_path):
+    (project_copy / "docs" / "2023" / "smelters.md").unlink()
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    advice = re.search(r"restore it with: scripts/dev (new-year \d+)", result.stderr)
+    assert result.returncode != 0 and advice, result.stderr[-2000:]
+    created = scaffold(project_copy, int(advice.group(1).split()[1]))
+    assert [p.relative_to(project_copy).as_posix() for p in created] == ["docs/2023/smelters.md"]
+    assert mkdocs_build(project_copy, tmp_path / "out").returncode == 0
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("Of these 380 facilities, most are audited.", "'380 facilities' is typed by hand"),
+    ("There are three smelters in the Covered Countries.", "'three smelters' is typed by hand"),
+    ("We surveyed seven contract manufacturers.", "'seven contract manufacturers' is typed by hand"),
+    ("The list names 352 rows in all.", "'352 rows' is typed by hand"),
+])
+def test_check_finds_numbers_typed_by_hand(site, typed, found):
+    problems = [str(p) for p in typed_figure_problems(site.filing(2023), "docs/2023/report.md", f"Intro.\n\n{typed}\n")]
+    assert any(found in p and "report.md:3" in p for p in problems), problems
+
+
+def test_check_leaves_macros_numbering_and_the_law_alone(site):
+    text = ("We list {{ figures.facilities }} facilities under Rule 13p-1 of the Securities Exchange Act of 1934.\n"
+            "### 1. Establishment of Strong Company Management Systems\n"
+            "> In 2019 we filed 352 facilities (quoted as filed).\n")
+    assert typed_figure_problems(site.filing(2023), "r.md", text) == []
+    assert year_problems(site.filing(2023), "r.md", text) == []
+    assert [p.line for p in year_problems(site.filing(2023), "r.md", "x\nIn 2022, we publicly filed.\n")] == [2]
+
+
+def test_check_command_lists_each_problem_with_file_and_line(tmp_path):
+    project = dev_project(tmp_path / "project", content=copy_project(tmp_path / "example"))
+    make_draft(project, 2023)
+    report = project / "docs" / "2023" / "report.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("an aggregate of {{ figures.facilities }} facilities",
+                                                                  "an aggregate of 380 facilities"), encoding="utf-8")
+    (project / "data" / "rcoi").mkdir()
+    (project / "data" / "rcoi" / "2023.yaml").write_text(
+        "suppliers: 6\nfollow_ups:\n  - item: 'no smelter ID: Gold / X Refinery'\n    resolved: false\n", encoding="utf-8")
+    result = dev(project, "check")
+    line = next(n for n, t in enumerate(report.read_text(encoding="utf-8").splitlines(), 1) if "380 facilities" in t)
+    assert result.returncode == 1
+    assert f"2023 (draft): docs/2023/report.md:{line}: '380 facilities' is typed by hand" in result.stdout
+    assert ("2023 (draft): data/filings/2023.yaml: rcoi.contract_manufacturers_responded: "
+            "rcoi.contract_manufacturers_responded is 7, but the ingested survey") in result.stdout
+    assert "open follow-up: no smelter ID: Gold / X Refinery" in result.stdout
+    assert "2013 (filed)" not in result.stdout  # the filed year is clean
+
+
+def test_plural_follows_the_figure(tmp_path, site):
+    from macros.narrative import plural
+    assert [plural(n, "smelter is", "smelters are") for n in (0, 1, 3)] == ["smelters are", "smelter is", "smelters are"]
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("docs/2023/report.md", "{{ figures.conformant }}", "{{ figures.conformnt }}"),
+     "`figures.conformnt` is not defined; did you mean `figures.conformant`"),
+    (("docs/2023/report.md", "{{ smelter_table() }}", "{{ smelter_tabel() }}"),
+     "`smelter_tabel` is not defined; did you mean `smelter_table`"),
+    (("data/filings/2023.yaml", "filed_on: 2024-05-30", "filed_on: 30/05/2024"),
+     "filed_on: '30/05/2024' is not a date: write it as YYYY-MM-DD"),
+    (("data/smelters/2023.csv", "metal,smelter_name,country,status", "metal;smelter_name;country;status"),
+     "separated by ';', not commas"),
+])
+def test_errors_tell_staff_what_to_write(project_copy, tmp_path, edit, expected):
+    make_draft(project_copy, 2023)
+    path, old, new = edit
+    target = project_copy / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if path.endswith(".csv"):  # every line, as a spreadsheet would save it
+        target.write_text(re.sub(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", ";", text), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0 and expected in result.stderr, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _page_when(url: str, predicate, timeout: float = 40) -> str:
+    deadline, body = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        try:
+            body = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+            if predicate(body):
+                return body
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never reached the expected state; last page:\n{body[-1500:]}")
+
+
+def test_serve_shows_errors_on_the_page_and_recovers(project_copy):
+    make_draft(project_copy, 2023)
+    report = project_copy / "docs" / "2023" / "report.md"
+    good = report.read_text(encoding="utf-8")
+    report.write_text(good.replace("{{ figures.conformant }}", "{{ figures.conformnt }}", 1), encoding="utf-8")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        page = _page_when(f"{base}/2023/report/", lambda b: "did you mean" in b)
+        assert "docs/2023/report.md:" in page and "figures.conformant" in page
+        report.write_text(good, encoding="utf-8")
+        _page_when(f"{base}/2023/report/", lambda b: "did you mean" not in b and "Findings and Conclusions" in b)
+        yaml_path = project_copy / "data" / "filings" / "2023.yaml"
+        yaml_good = yaml_path.read_text(encoding="utf-8")
+        yaml_path.write_text(yaml_good.replace("filed_on: 2024-05-30", "filed_on: May 30"), encoding="utf-8")
+        _page_when(f"{base}/", lambda b: "YYYY-MM-DD" in b)
+        yaml_path.write_text(yaml_good, encoding="utf-8")
+        _page_when(f"{base}/", lambda b: "YYYY-MM-DD" not in b and "cm-card" in b)
+        assert server.poll() is None, "mkdocs serve stopped"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
