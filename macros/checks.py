@@ -159,6 +159,10 @@ def check_year(root: Path, site: Site, year: int) -> list[Problem]:
     if not filing.smelters:
         problems.append(Problem(f"data/smelters/{year}.csv", "no smelter rows yet: scripts/dev import SOURCE --year "
                                                               f"{year}, or scripts/dev ingest --year {year} INBOX", line=2))
+    markers = {f.marker for f in filing.meta.footnotes}
+    problems += [Problem(f"data/smelters/{year}.csv", f"footnote {s.row.footnote!r} is not in the footnotes of "
+                                                      f"{yaml_shown}: add its text as filed", line=s.row.line)
+                 for s in filing.smelters if s.row.footnote and s.row.footnote not in markers]
     problems += legend_problems(filing, yaml_shown)
     problems += survey_problems(filing, yaml_shown, f"data/rcoi/{year}.yaml")
     return problems

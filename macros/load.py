@@ -65,7 +65,7 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
     filings = {}
     for year in sorted(yaml_years & csv_years):
         try:
-            filings[year] = load_filing(data_dir, year, reference)
+            filings[year] = load_filing(data_dir, year, reference, draft=year not in filed)
         except DataError as exc:
             problems += exc.problems
             continue
@@ -82,7 +82,8 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
                 frozenset(filings) - filed)
 
 
-def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:
+def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = False) -> Filing:
+    """One year; a draft's footnote markers are left to `scripts/dev check` while its YAML is filled."""
     yaml_path = data_dir / "filings" / f"{year}.yaml"
     csv_path = data_dir / "smelters" / f"{year}.csv"
     meta = load_filing_meta(yaml_path)
@@ -91,11 +92,12 @@ def load_filing(data_dir: Path, year: int, reference: Reference) -> Filing:
                                            f"but the file is named for {year}", field="reporting_period"))
     survey_path = data_dir / "rcoi" / f"{year}.yaml"
     survey = read_yaml(survey_path) if survey_path.is_file() else None
-    return _filing(year, meta, yaml_path, csv_path, reference, survey)
+    return _filing(year, meta, yaml_path, csv_path, reference, survey, draft)
 
 
-def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: Reference, survey=None) -> Filing:
-    rows = read_smelter_csv(csv_path, reference, {f.marker for f in meta.footnotes})
+def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: Reference, survey=None,
+            draft: bool = False) -> Filing:
+    rows = read_smelter_csv(csv_path, reference, None if draft else {f.marker for f in meta.footnotes})
     smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
 

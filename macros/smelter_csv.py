@@ -30,8 +30,9 @@ def canonical_cid(text: str) -> str | None:
     return f"CID{int(match.group(1)):06d}" if match else None
 
 
-def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str] = frozenset()) -> list[SmelterRow]:
-    """Read and validate one year's CSV; every problem is reported with its line and field."""
+def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str] | None = frozenset()) -> list[SmelterRow]:
+    """Read and validate one year's CSV; every problem is reported with its line and field.
+    footnote_markers=None leaves footnotes unchecked (a draft whose YAML is still being filled)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(Problem(path, "file not found"))
@@ -105,7 +106,7 @@ def validate_row(row: SmelterRow, reference: Reference, footnote_markers=frozens
         problems.append(("smelter_id", f"malformed smelter ID {row.smelter_id!r}; expected CID followed by 6 digits"))
     if row.supplier_count and not row.supplier_count.isdigit():
         problems.append(("supplier_count", f"not a whole number: {row.supplier_count!r}"))
-    if row.footnote and row.footnote not in footnote_markers:
+    if row.footnote and footnote_markers is not None and row.footnote not in footnote_markers:
         problems.append(("footnote", f"footnote {row.footnote!r} is not defined in the filing's YAML footnotes"))
     return problems
 
