@@ -30,9 +30,13 @@ def name_key(name: str) -> str:
     Falls back to the folded name when every word is a legal suffix, so no key is empty
     for a non-empty name.
     """
-    folded = _JOINABLE_INITIALS.sub(lambda m: m.group(0).replace(" ", ""), fold(name))
-    kept = [w for w in folded.split() if w not in LEGAL_SUFFIXES]
-    return " ".join(kept) or folded
+    key = fold(name)
+    while True:  # to a fixed point: dropping "co" from "a co a" leaves initials to join ("aa")
+        joined = _JOINABLE_INITIALS.sub(lambda m: m.group(0).replace(" ", ""), key)
+        kept = " ".join(w for w in joined.split() if w not in LEGAL_SUFFIXES) or joined
+        if kept == key:
+            return key
+        key = kept
 
 
 def clean_cell(text: str) -> str:

@@ -127,7 +127,7 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     assert dev(project, "check", drafts="omit").returncode == 0  # what the deploy publishes is ready
 
     # Fill it in: the check passes, the year is filed, and the banner is gone.
-    fill_in(project, year, max(y for y in live.years if y < year))
+    fill_in(project, year, max(y for y in filed if y < year))
     result = dev(project, "check", str(year))
     assert result.returncode == 0, result.stdout + result.stderr
     result = dev(project, "lock", str(year))

@@ -47,3 +47,11 @@ def hostile_server(hostile_site):
     httpd, url = serve(hostile_site)
     yield url
     httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_built_site):
+    """The live tree's build (whatever years staff have added), on loopback."""
+    httpd, url = serve(live_built_site)
+    yield url
+    httpd.shutdown()
