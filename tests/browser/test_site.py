@@ -152,7 +152,7 @@ def check_axe(page, url):
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
                if v["impact"] in ("serious", "critical")]
-    assert not serious, serious
+    assert not serious, (url, serious)
 
 
 def test_ten_thousand_rows_keep_only_the_first_matches_in_the_dom(page, built_site, tmp_path):
