@@ -68,7 +68,21 @@ def on_config(config):
         return config
 
 
+def _symlinks(root: Path) -> list[str]:
+    """Links inside docs/ or data/ could publish files from anywhere on the machine."""
+    found = []
+    for folder in ("docs", "data"):
+        for dirpath, dirnames, filenames in os.walk(root / folder):
+            found += [str((Path(dirpath) / name).relative_to(root)) for name in dirnames + filenames
+                      if (Path(dirpath) / name).is_symlink()]
+    return found
+
+
 def _configure(config):
+    links = _symlinks(Path(config.config_file_path).parent)
+    if links:
+        raise PluginError("symbolic links are not published (they could reach files outside the repository); "
+                          "replace each with the file itself:\n  " + "\n  ".join(links))
     site = _site(config)
     problems = missing_pages(site, Path(config.docs_dir))
     if problems:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -132,6 +133,13 @@ class FilingMeta(_Strict):
     source_document: Optional[str] = None
     amendments: list[Amendment] = []
     restatements: list[Restatement] = []
+
+    @model_validator(mode="after")
+    def _only_web_addresses(self):
+        for key, url in self.urls.items():
+            if not re.match(r"^https?://[^\s/]+", url, re.I):
+                raise ValueError(f"urls.{key}: only http(s) addresses are published, not {url[:40]!r}")
+        return self
 
     @model_validator(mode="after")
     def _dates_in_order(self):

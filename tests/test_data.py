@@ -186,3 +186,17 @@ def test_alias_naming_a_smelter_absent_from_its_year_stops_the_build(data):
     replace_in(data / "reference" / "smelter_aliases.yaml", "{year: 2013, name: PAMP SA}", "{year: 2013, name: PAMP Ghost SA}")
     found = problems(data)
     assert any("no Gold smelter named 'PAMP Ghost SA' in the 2013 filing" in p for p in found), found
+
+
+def test_a_key_written_twice_is_an_error_with_its_line(data):
+    path = data / "filings" / "2013.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "form: SD\n", encoding="utf-8")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    found = problems(data)
+    assert any(f"2013.yaml:{line}: not valid YAML: the key 'form' is written twice" in p for p in found), found
+
+
+def test_only_web_addresses_are_accepted_as_urls(data):
+    replace_in(data / "filings" / "2023.yaml", "filings: https://investor.qualys.com", "filings: javascript:alert(1)//")
+    found = problems(data)
+    assert any("urls.filings: only http(s) addresses are published" in p for p in found), found

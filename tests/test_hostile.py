@@ -7,7 +7,7 @@ import re
 
 import openpyxl
 
-from .conftest import HOSTILE_NAME
+from .conftest import HOSTILE_NAME, mkdocs_build
 
 
 def all_html(site_dir):
@@ -49,3 +49,13 @@ def test_downloads_neutralize_the_formula(hostile_site):
     assert cell.data_type == "s" and cell.value.startswith("'=")
     index = (hostile_site / "downloads" / "smelter-index.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in index and "\n=HYPERLINK" not in index and ",=HYPERLINK" not in index
+
+
+def test_symlinks_in_docs_or_data_stop_the_build(project_copy, tmp_path):
+    """A link could publish any file of the machine (.git/config, /proc/self/environ) into site/."""
+    (project_copy / "docs" / "leak.md").symlink_to("/proc/self/environ")
+    (project_copy / "data" / "reference" / "extra").symlink_to(tmp_path)
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0 and "symbolic links are not published" in result.stderr
+    assert "docs/leak.md" in result.stderr and "data/reference/extra" in result.stderr
+    assert not (tmp_path / "out" / "leak").exists()
