@@ -105,6 +105,16 @@ def amend_one_row(project: Path, year: int) -> str:
     return f"Corrected the status of {first.row.smelter_name} to {other}."
 
 
+def record_amendment(path: Path, entry: str) -> None:
+    """Add an entry under `amendments:` as staff would, whether the year has some already or not."""
+    text = re.sub(r"^amendments: *\[\] *\n?", "", path.read_text(encoding="utf-8"), flags=re.M)
+    if re.search(r"^amendments:\s*$", text, flags=re.M):
+        text = re.sub(r"^amendments:\s*\n", lambda m: m.group(0) + entry, text, count=1, flags=re.M)
+    else:
+        text = text.rstrip("\n") + "\namendments:\n" + entry
+    path.write_text(text, encoding="utf-8")
+
+
 def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     project = dev_project(tmp_path / "project")
     live = load_site(project / "data")
@@ -141,9 +151,7 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     assert out.returncode != 0 and f"{amended} is filed and locked" in out.stderr and "would" in out.stderr
     assert dev(project, "lock", str(amended)).returncode == 1  # no amendment recorded: nothing re-locked
     yaml_path = project / "data" / "filings" / f"{amended}.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").rstrip("\n").removesuffix("amendments: []")
-                         + f"\namendments:\n  - date: {dt.date.today().isoformat()}\n    form: SD/A\n    reason: {reason}\n",
-                         encoding="utf-8")
+    record_amendment(yaml_path, f"  - date: {dt.date.today().isoformat()}\n    form: SD/A\n    reason: {reason}\n")
     result = dev(project, "lock", str(amended))
     assert result.returncode == 0 and f"re-locked {amended}" in result.stdout, result.stderr
     site_dir = tmp_path / "amended"
