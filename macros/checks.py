@@ -27,7 +27,7 @@ STRUCTURE_PAGES = ("index.md", "smelters.md", "changes.md")
 _MARKER = re.compile(r"\bCHECK\b")
 
 
-def check_markers(path: Path, text: str, shown: str) -> list[Problem]:
+def check_markers(text: str, shown: str) -> list[Problem]:
     """Every `CHECK` the scaffold left: a field or passage not yet confirmed against the filing."""
     return [Problem(shown, "marked CHECK: confirm it against the filing, then remove the marker", line=n)
             for n, line in enumerate(text.splitlines(), 1) if _MARKER.search(line)]
@@ -148,11 +148,11 @@ def check_year(root: Path, site: Site, year: int) -> list[Problem]:
     """Everything `scripts/dev check` says about one year."""
     filing = site.filing(year)
     yaml_shown = f"data/filings/{year}.yaml"
-    problems = check_markers(root / yaml_shown, (root / yaml_shown).read_text(encoding="utf-8"), yaml_shown)
+    problems = check_markers((root / yaml_shown).read_text(encoding="utf-8"), yaml_shown)
     for page in sorted((root / "docs" / str(year)).glob("*.md")):
         shown = page.relative_to(root).as_posix()
         text = page.read_text(encoding="utf-8")
-        problems += check_markers(page, text, shown)
+        problems += check_markers(text, shown)
         if page.name not in STRUCTURE_PAGES:
             problems += year_problems(filing, shown, text)
             problems += typed_figure_problems(filing, shown, text)

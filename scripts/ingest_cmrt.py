@@ -177,13 +177,12 @@ def main(argv=None) -> int:
         "# No supplier names here: they are in the git-ignored private/ folder. Mark a follow-up\n"
         "# `resolved: true` with a `note` once handled; `scripts/dev check` lists the open ones.\n"
         + yaml.safe_dump(survey, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    rows = published
     read_rows = sum(len(s.lines) + len(s.rejected) for s in suppliers)
     print(f"{len(paths)} workbooks: {len(suppliers)} accepted, {len(refused)} rejected")
     for f, why in refused:
         print(f"  rejected {Path(f).name}: {why}")
     print(f"{read_rows} smelter rows read: {len(result.rejected_rows)} not used (reasons in the report), "
-          f"{len(rows)} distinct smelters written to {out if rows else '(nothing: no smelters)'}")
+          f"{len(published)} distinct smelters written to {out if published else '(nothing: no smelters)'}")
     print(f"{len(result.follow_up)} items to follow up; report: {report}")
     return 0 if not refused else 1
 

@@ -150,29 +150,23 @@ def report_text(source_text: str, source_year: int, source_filed_year: int) -> s
 
 
 def planned_files(root: Path, year: int) -> dict[Path, str]:
-    data = root / "data"
+    data, docs = root / "data", root / "docs" / str(year)
     years = sorted(int(p.stem) for p in (data / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
-    earlier = [y for y in years if y < year]
-    source_year = earlier[-1] if earlier else None
+    source_year = max((y for y in years if y < year), default=None)
+    source = load_filing_meta(data / "filings" / f"{source_year}.yaml") if source_year else None
     plan: dict[Path, str] = {}
     if year not in years:
-        if source_year is None:
+        if source is None:
             raise SystemExit(f"error: no filing before {year} to take the structure from: write "
                              f"data/filings/{year}.yaml by hand (see README, 'Adding a filing year')")
-        source = load_filing_meta(data / "filings" / f"{source_year}.yaml")
         plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year)
         plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
-    docs = root / "docs" / str(year)
     plan[docs / "index.md"] = FORM_SD_PAGE
-    if source_year is not None:
-        source = load_filing_meta(data / "filings" / f"{source_year}.yaml")
-        source_report = root / "docs" / str(source_year) / "report.md"
-        plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year,
-                                                source.filed_on.year) if source_report.is_file()
-                                    else FIRST_REPORT.format(year=year))
+    source_report = root / "docs" / str(source_year) / "report.md"
+    plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year, source.filed_on.year)
+                                if source and source_report.is_file() else FIRST_REPORT.format(year=year))
+    if source:
         plan[docs / "changes.md"] = CHANGES_PAGE
-    else:
-        plan[docs / "report.md"] = FIRST_REPORT.format(year=year)
     plan[docs / "smelters.md"] = SMELTERS_PAGE
     return plan
 

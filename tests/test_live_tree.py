@@ -22,8 +22,3 @@ def test_filed_years_have_nothing_left_to_check(live_site):
     """What the deploy publishes passes `scripts/dev check` (drafts may still be in progress)."""
     assert_none(narrative_problems(ROOT, live_site), "scripts/dev check finds problems in filed years")
 
-
-def test_drafts_are_marked_on_every_page(live_built_site, live_site):
-    missing = [f"{year}/{page}" for year in live_site.drafts for page in ("", "report/", "smelters/")
-               if "Draft — not filed" not in (live_built_site / str(year) / page / "index.html").read_text(encoding="utf-8")]
-    assert_none(missing, "draft pages without the draft banner")
