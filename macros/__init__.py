@@ -18,7 +18,7 @@ from .narrative import FILTERS, figure_docs, figures_of, longdate
 from .render import changes as change_render
 from .render import charts, tables
 from .render.form_sd import form_sd as render_form_sd
-from .render.html import text
+from .render.html import inline_text, text
 
 
 def define_env(env):
@@ -46,14 +46,19 @@ def define_env(env):
 
     # ---- filing-year macros --------------------------------------------------------------
     def form_sd():
-        return render_form_sd(current())
+        filing = current()
+        return render_form_sd(filing, draft=filing.year in site.drafts)
 
     def searchable(smelters) -> str:
         return "; ".join(f"{s.row.smelter_name} {s.row.smelter_id}".strip() for s in smelters)
 
-    def smelter_table():
+    def smelter_table(view: str | None = None):
         filing = current()
-        return SLOTS.put(tables.smelter_table(filing, site.reference), searchable(filing.smelters))
+        view = view or ("filed" if env.page.file.src_uri.endswith("/report.md") else "analysis")
+        if view not in ("filed", "analysis"):
+            raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
+        table = tables.smelter_table(filing, site.reference, view, analysis_url=link(f"{filing.year}/smelters/"))
+        return SLOTS.put(table, searchable(filing.smelters))
 
     def smelter_summary():
         return tables.summary_table(current(), site.reference)
@@ -110,8 +115,13 @@ def define_env(env):
             for metal in ("Gold", "Tantalum", "Tin", "Tungsten")
         }
         series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
-        return charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
-                                 series, "trend")
+        chart = charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
+                                  series, "trend")
+        qualified = [(y, site.filing(y).class_label("conformant", site.reference)) for y in site.years
+                     if site.filing(y).class_label("conformant", site.reference) != site.reference.classes["conformant"].label]
+        notes = "".join(f'<p class="cm-chart-note">{y}: the filing\'s legend makes this share '
+                        f'“{text(label.lower())}”, so it is not plainly conformant.</p>' for y, label in qualified)
+        return Markup(chart + notes)
 
     def filings_overview():
         cards = []
@@ -124,7 +134,7 @@ def define_env(env):
                 delta = (f'<li><strong>{change:+,}</strong> rows since the {prev.year} filing ({prev.stats.facilities:,})</li>'
                          f'<li>{text(change_render.summary_sentence(site.diffs[year]))} '
                          f'<a href="{link(f"{year}/changes/")}">Changes</a></li>')
-            bar = charts.share_bar([(c, site.reference.classes[c].label, f.stats.by_class.get(c, 0))
+            bar = charts.share_bar([(c, f.class_label(c, site.reference), f.stats.by_class.get(c, 0))
                                     for c in CLASS_ORDER if f.stats.by_class.get(c)],
                                    f"{year} rows by class")
             filed = (f'<p class="cm-draft-label"><strong>Draft — not filed</strong></p>' if year in site.drafts else
@@ -132,9 +142,11 @@ def define_env(env):
                      f'{longdate(f.meta.filed_on)}</time> by {text(f.meta.registrant.name)}</p>')
             cards.append(
                 f'<article class="cm-card"><h3><a href="{link(f"{year}/report/")}">{year} filing</a></h3>{filed}'
-                f'<p><strong>Conclusion:</strong> {text(f.meta.conclusion.designation)}</p>'
+                f'<p class="cm-conclusion"><strong>Conclusion, in the filing\'s words:</strong> '
+                f'<q>{text(f.meta.conclusion.quote)}</q></p>'
                 f'<ul class="cm-figures"><li><strong>{fig.facilities:,}</strong> smelters and refiners listed</li>'
-                f'<li><strong>{fig.share_conformant:.0%}</strong> conformant ({fig.conformant:,})</li>'
+                f'<li><strong>{fig.share_conformant:.0%}</strong> {text(f.class_label("conformant", site.reference).lower())} '
+                f'({fig.conformant:,})</li>'
                 f'<li><strong>{fig.in_covered_countries:,}</strong> in Covered Countries</li>{delta}</ul>{bar}'
                 f'<p><a href="{link(f"{year}/")}">Form SD</a> · <a href="{link(f"{year}/report/")}">Report</a> · '
                 f'<a href="{link(f"{year}/smelters/")}">Smelter list</a></p></article>'
@@ -186,7 +198,9 @@ def define_env(env):
 
     MACROS = {
         "form_sd": (form_sd, "The whole Form SD (cover page, items, signature, exhibit index) from data/filings/YYYY.yaml"),
-        "smelter_table": (smelter_table, "The year's full smelter list as a searchable, filterable, sortable table, with its footnotes"),
+        "smelter_table": (smelter_table, "The year's full smelter list as a searchable, filterable, sortable table, with its footnotes. "
+                                         "On the report it opens as filed (the filed columns only), elsewhere with this site's "
+                                         "analysis columns; smelter_table(view='filed') or view='analysis' chooses"),
         "smelter_summary": (smelter_summary, "Rows by metal and class, with totals"),
         "download_links": (download_links, "Links to the year's smelter list as CSV, Excel and JSON"),
         "changes": (changes, "The year's change log against the previous filing: counts by metal, a table per section, downloads"),
@@ -222,11 +236,20 @@ def define_env(env):
                                                     "supplier_survey", "site_years"])
 
 
+def _inert_in_markdown(value):
+    """A value written with {{ ... }}: macro HTML (Markup) and numbers as they are; any other
+    text (YAML fields, names) as plain characters that neither HTML nor Markdown can act on."""
+    if isinstance(value, (Markup, int, float)) or value is None:
+        return value
+    return inline_text(value)
+
+
 def on_pre_page_macros(env):
     """Bind `filing`, `figures`, `previous` to the page's year; escape every variable."""
     # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
     # Markup for the HTML they build themselves.
     env.env.autoescape = True
+    env.env.finalize = _inert_in_markdown  # ... and inert as Markdown, which reads the page next
     env.env.undefined = DidYouMeanUndefined  # a misspelt name says "did you mean ..."
     site = env.cm_site
     if site is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .load import Site
+from .names import mixed_script_words
 from .model import Filing
 from .narrative import Figures, figures_of
 
@@ -121,6 +122,20 @@ def legend_problems(filing: Filing, shown: str) -> list[Problem]:
     return problems
 
 
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"\*\*|__|<[^>]+>", " ", text).split())
+
+
+def conclusion_problems(filing: Filing, shown: str, pages: list[str]) -> list[Problem]:
+    """The conclusion shown on the landing page must be the filing's own words, found in its text."""
+    quote = _words(filing.meta.conclusion.quote)
+    filed = [_words(b.paragraph or "") for b in filing.meta.form_sd] + [_words(p) for p in pages]
+    if any(quote in text for text in filed):
+        return []
+    return [Problem(shown, f"conclusion.quote is not found word for word in the year's report or Form SD: "
+                           f"copy the sentence (or part of it) exactly as filed", field="conclusion.quote")]
+
+
 def survey_problems(filing: Filing, shown: str, survey_shown: str) -> list[Problem]:
     """The YAML's RCOI counts against the ingested supplier survey, and its open follow-ups."""
     survey = filing.supplier_survey
@@ -163,6 +178,12 @@ def check_year(root: Path, site: Site, year: int) -> list[Problem]:
     problems += [Problem(f"data/smelters/{year}.csv", f"footnote {s.row.footnote!r} is not in the footnotes of "
                                                       f"{yaml_shown}: add its text as filed", line=s.row.line)
                  for s in filing.smelters if s.row.footnote and s.row.footnote not in markers]
+    problems += [Problem(f"data/smelters/{year}.csv", f"{s.row.smelter_name!r} mixes Latin letters with look-alikes "
+                                                      f"from another script ({', '.join(words)}): retype it in Latin letters "
+                                                      f"if the filing does", line=s.row.line)
+                 for s in filing.smelters if (words := mixed_script_words(s.row.smelter_name))]
     problems += legend_problems(filing, yaml_shown)
+    problems += conclusion_problems(filing, yaml_shown, [p.read_text(encoding="utf-8") for p in
+                                                         sorted((root / "docs" / str(year)).glob("*.md"))])
     problems += survey_problems(filing, yaml_shown, f"data/rcoi/{year}.yaml")
     return problems

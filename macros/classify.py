@@ -9,7 +9,10 @@ from .names import name_key
 from .reference import Reference
 
 
-def classify(row: SmelterRow, reference: Reference, filed_on: dt.date) -> Smelter:
+def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict | None = None) -> Smelter:
+    """`own`: the filing's designation_classes (folded designation -> FilingClass), which win."""
+    mine = (own or {}).get(" ".join(row.status.split()).casefold())
+    status_class = mine.counts_as if mine else reference.class_of(row.status)
     country = reference.countries.resolve(row.country)
     key = name_key(row.smelter_name)
     in_force = tuple(
@@ -18,12 +21,13 @@ def classify(row: SmelterRow, reference: Reference, filed_on: dt.date) -> Smelte
     )
     return Smelter(
         row=row,
-        status_class=reference.class_of(row.status),
+        status_class=status_class,
         country_code=country.code,
         country_name=country.name,
         in_covered_country=country.code in reference.covered_countries,
         restrictions=in_force,
         name_key=key,
+        class_label=mine.label if mine else reference.classes[status_class].label,
     )
 
 

@@ -98,7 +98,13 @@ def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = F
 def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: Reference, survey=None,
             draft: bool = False) -> Filing:
     rows = read_smelter_csv(csv_path, reference, None if draft else {f.marker for f in meta.footnotes})
-    smelters = tuple(classify(r, reference, meta.filed_on) for r in rows)
+    bad = [Problem(yaml_path, f"designation_classes.{word}: unknown class {c.counts_as!r}; expected one of "
+                              f"{', '.join(reference.classes)}", field=f"designation_classes.{word}")
+           for word, c in meta.designation_classes.items() if c.counts_as not in reference.classes]
+    if bad:
+        raise DataError(bad)
+    own = {" ".join(w.split()).casefold(): c for w, c in meta.designation_classes.items()}
+    smelters = tuple(classify(r, reference, meta.filed_on, own) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
 
 

@@ -14,31 +14,38 @@ YYYY` then re-locks it. The pages say what changed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lxml import html as lxml_html
 
 from .model import Filing, Smelter
 from .narrative import figures_of
 
 LOCK_DIR = Path("data") / "locks"
-LOCK_FORMAT = 2
+LOCK_FORMAT = 3
 FIGURES_SHOWN = ("facilities", "distinct", "conformant", "active", "not_listed", "non_conformant",
                  "in_covered_countries", "greater_risk", "sanctioned", "restricted", "surveyed", "responded")
 
 
 def year_files(root: Path, year: int) -> list[Path]:
-    """The year's own files, relative to the project root."""
+    """The year's own files, relative to the project root: its YAML, list, supplier survey, pages."""
     docs = sorted((root / "docs" / str(year)).glob("*.md"))
-    return [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv"] + [
-        p.relative_to(root) for p in docs]
+    return [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv",
+            Path("data") / "rcoi" / f"{year}.yaml"] + [p.relative_to(root) for p in docs]
 
 
 def context_files(root: Path, year: int) -> list[Path]:
-    """Files outside the year that change what it shows: reference data and its supplier survey."""
-    return sorted(p.relative_to(root) for p in (root / "data" / "reference").glob("*.yaml")) + [
-        Path("data") / "rcoi" / f"{year}.yaml"]
+    """Files outside the year that change what it shows: reference data and the previous filing
+    (its change log compares with it)."""
+    earlier = [int(p.stem) for p in (root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml") if int(p.stem) < year]
+    previous = [Path("data") / "filings" / f"{max(earlier)}.yaml", Path("data") / "smelters" / f"{max(earlier)}.csv"] \
+        if earlier else []
+    return sorted(p.relative_to(root) for p in (root / "data" / "reference").glob("*.yaml")) + previous
 
 
 def _hashes(root: Path, paths: list[Path]) -> dict[str, str]:
@@ -65,7 +72,7 @@ def row_as_shown(s: Smelter) -> str:
     """One row as the site shows it: published cells, then what the site derives from them."""
     flags = ",".join(sorted(r.label for r in s.restrictions))
     return " | ".join((s.row.metal, s.row.smelter_name, s.row.country, s.row.status, s.row.smelter_id,
-                       s.row.footnote, s.status_class, s.country_code, "covered" if s.in_covered_country else "",
+                       s.row.footnote, s.status_class, s.class_label, s.country_code, "covered" if s.in_covered_country else "",
                        "greater risk" if s.greater_risk else "", flags))
 
 
@@ -73,6 +80,96 @@ def published(filing: Filing) -> dict:
     figures = figures_of(filing)
     return {"figures": {name: getattr(figures, name) for name in FIGURES_SHOWN},
             "rows": [row_as_shown(s) for s in filing.smelters]}
+
+
+# ---- what the built pages and downloads of a year say -----------------------------------------
+# The site's own additions are left out: banners and notes (.admonition, .cm-filed, [data-site]),
+# analysis boxes and columns (.cm-analysis, .cm-an), controls. What remains is the filed text as
+# the reader gets it, the filed columns of the list, and the change log.
+def _has_class(name: str) -> str:
+    return f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+
+
+_NOT_LOCKED = [".//script", ".//style", ".//svg", ".//*[@data-site]"] + [_has_class(c) for c in (
+    "headerlink", "admonition", "cm-filed", "cm-analysis", "cm-an", "cm-view-note", "cm-view", "cm-controls",
+    "cm-sr-only", "cm-more")]
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "dt", "dd", "caption", "pre", "blockquote", "figcaption"}
+
+
+def page_blocks(html: str) -> list[str]:
+    """The text of a built page's content, one entry per paragraph, heading, item or table row."""
+    tree = lxml_html.fromstring(html)
+    root = (tree.xpath(_has_class("md-content__inner")) or [tree])[0]
+    for path in _NOT_LOCKED:
+        for node in root.xpath(path):
+            node.drop_tree()
+    for br in root.iter("br"):  # a line break separates words
+        br.tail = "\n" + (br.tail or "")
+    blocks: list[str] = []
+
+    def walk(node):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in _BLOCKS:
+                cells = child.xpath("./td|./th") if child.tag == "tr" else None
+                words = " | ".join(" ".join(c.text_content().split()) for c in cells) if cells else \
+                    " ".join(child.text_content().split())
+                if words:
+                    blocks.append(words)
+            else:
+                walk(child)
+    walk(root)
+    return blocks
+
+
+def _download_digest(path: Path) -> str:
+    """sha256 of a download; of a workbook's sheets and strings only (its zip carries a timestamp)."""
+    if path.suffix != ".xlsx":
+        return _sha256(path)
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as book:
+        for name in sorted(n for n in book.namelist() if n.startswith(("xl/worksheets/", "xl/sharedStrings"))):
+            digest.update(name.encode() + b"\0" + book.read(name))
+    return digest.hexdigest()
+
+
+def rendered(site_dir: Path, year: int) -> dict:
+    """What a built site shows of `year`: the text of its pages and a digest of its downloads."""
+    pages = {p.parent.relative_to(site_dir).as_posix() + "/": page_blocks(p.read_text(encoding="utf-8"))
+             for p in sorted((site_dir / str(year)).rglob("index.html"))}
+    downloads = site_dir / "downloads"
+    files = sorted(downloads.glob(f"smelters-{year}.*")) + sorted(downloads.glob(f"smelters-{year}-as-filed.*")) + \
+        sorted(downloads.glob(f"changes-*-{year}.*"))
+    return {"pages": pages, "downloads": {p.name: _download_digest(p) for p in files}}
+
+
+def rendered_differences(was: dict, now: dict, limit: int = 4) -> list[str]:
+    """Readable differences in what a year's pages say: "2023/report/: '...' would read '...'"."""
+    lines = []
+    for page in sorted(was.get("pages", {}).keys() | now["pages"].keys()):
+        before, after = was.get("pages", {}).get(page), now["pages"].get(page)
+        if before == after:
+            continue
+        if before is None or after is None:
+            lines.append(f"page {page} {'would be new' if before is None else 'would be gone'}")
+            continue
+        shown = 0
+        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+            if op == "equal" or shown >= limit:
+                continue
+            shown += 1
+            old, new = " / ".join(before[a1:a2]), " / ".join(after[b1:b2])
+            lines.append(f"{page}: '{_clip(old)}' would read '{_clip(new)}'" if old and new else
+                         f"{page}: '{_clip(old or new)}' would be {'removed' if old else 'added'}")
+    for name in sorted(was.get("downloads", {}).keys() | now["downloads"].keys()):
+        if was.get("downloads", {}).get(name) != now["downloads"].get(name):
+            lines.append(f"download {name} would {'differ' if name in now['downloads'] and name in was.get('downloads', {}) else 'be added or gone'}")
+    return lines
+
+
+def _clip(text: str, width: int = 160) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -112,21 +209,24 @@ def check_locks(root: Path, filings: dict[int, Filing]) -> tuple[list[str], dict
     """(problems, status per locked year). A problem: a locked year would change without an
     amendment or restatement recorded since its lock, or its lock or as-filed list was tampered with."""
     problems, statuses = [], {}
+    locks = {int(p.name[:4]): json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / LOCK_DIR).glob("*.json"))}
+    recorded = {y for lock in locks.values() for y in lock.get("filed_years", [])}
+    problems += [f"{y} is recorded as filed (in the lock of {max(y2 for y2, l in locks.items() if y in l.get('filed_years', []))}) "
+                 f"but data/locks/{y}.json is missing: a filed year never becomes a draft again; restore it from git "
+                 f"(git checkout -- data/locks/{y}.json)" for y in sorted(recorded - locks.keys())
+                 if not original_csv_path(root, y).is_file()]
     for as_filed in sorted((root / LOCK_DIR).glob("*.as-filed.csv")):
         lock = as_filed.with_name(as_filed.name.replace(".as-filed.csv", ".json"))
         if not lock.is_file():
             problems.append(f"{as_filed.name[:4]} was filed ({as_filed.relative_to(root)} exists) but its lock "
                             f"{lock.relative_to(root)} is missing: a filed year never becomes a draft again; "
                             f"restore the lock from git (git checkout -- {lock.relative_to(root)})")
-    for path in sorted((root / LOCK_DIR).glob("*.json")):
-        lock = json.loads(path.read_text(encoding="utf-8"))
+    for lock in locks.values():
         year = int(lock["year"])
         if year not in filings:
             continue  # left out of this build (or missing data, which load_site reports)
         filing = filings[year]
-        fix = (f"Undo the change; or, if the filing was amended, record it under `amendments:` (date, form SD/A, "
-               f"reason) in data/filings/{year}.yaml; or, if this site's analysis was corrected, record a "
-               f"`restatements:` entry (date, reason); then run `scripts/dev lock {year}`.")
+        fix = _fix(year)
         as_filed = original_csv_path(root, year)
         if lock["original"].get("csv_sha256") and (not as_filed.is_file() or _sha256(as_filed) != lock["original"]["csv_sha256"]):
             problems.append(f"{year}: {as_filed.relative_to(root)}, the smelter list as originally filed, was changed or "
@@ -151,7 +251,34 @@ def check_locks(root: Path, filings: dict[int, Filing]) -> tuple[list[str], dict
     return problems, statuses
 
 
-def make_lock(root: Path, filing: Filing, previous: dict | None, today: dt.date) -> dict:
+def rendered_problems(root: Path, site_dir: Path, filings: dict[int, Filing]) -> list[str]:
+    """After a build: a filed year whose pages or downloads would say something else than when
+    it was locked, with no amendment or restatement recorded since."""
+    problems = []
+    for year, filing in sorted(filings.items()):
+        lock = read_lock(root, year)
+        if not lock or "rendered" not in lock or _corrections(filing) > lock.get("corrections", 0):
+            continue
+        differences = rendered_differences(lock["rendered"], rendered(site_dir, year))
+        if differences:
+            context = _hashes(root, context_files(root, year))
+            causes = sorted(f for f in context.keys() | lock.get("context", {}).keys()
+                            if context.get(f) != lock.get("context", {}).get(f))
+            cause = (f"Changed since the lock: {', '.join(causes)}." if causes else
+                     "Nothing in data/ that shapes it changed: another year, the templates or the code did.")
+            problems.append("\n    ".join([f"{year} is filed and locked (locked on {lock['locked_on']}), but its pages "
+                                           f"would read differently:"] + differences + [cause, _fix(year)]))
+    return problems
+
+
+def _fix(year: int) -> str:
+    return (f"Undo the change; or, if the filing was amended, record it under `amendments:` (date, form SD/A, "
+            f"reason) in data/filings/{year}.yaml; or, if this site's analysis was corrected, record a "
+            f"`restatements:` entry (date, reason); then run `scripts/dev lock {year}`.")
+
+
+def make_lock(root: Path, filing: Filing, previous: dict | None, today: dt.date,
+              shown: dict | None = None, filed_years: list[int] | None = None) -> dict:
     """A new lock for `filing`; what the first lock kept as filed is kept forever."""
     as_filed = original_csv_path(root, filing.year)
     original = previous["original"] if previous else {
@@ -169,5 +296,7 @@ def make_lock(root: Path, filing: Filing, previous: dict | None, today: dt.date)
         "files": digests(root, filing.year),
         "context": _hashes(root, context_files(root, filing.year)),
         "published": published(filing),
+        "rendered": shown or {},
+        "filed_years": filed_years or [filing.year],
         "original": original,
     }

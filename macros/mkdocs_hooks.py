@@ -22,7 +22,7 @@ from macros.build import (SERVING, SLOTS, YEAR_PAGES, get_site, missing_pages, o
                           pages_for)
 from macros.compare import diff  # noqa: E402
 from macros.errors import DataError  # noqa: E402
-from macros.locks import check_locks, original_csv_path  # noqa: E402
+from macros.locks import check_locks, original_csv_path, rendered_problems  # noqa: E402
 from macros.load import load_filing_rows  # noqa: E402
 from macros.narrative import figures_of, longdate  # noqa: E402
 from macros.render import downloads  # noqa: E402
@@ -206,4 +206,11 @@ def on_post_build(config):
         (out / name).write_bytes(data)
     if len(site.timelines) > INDEX_HTML_ROWS:  # the rows the index page leaves to its script
         (out / "smelter-index.rows.json").write_bytes(index_rows_json(list(site.timelines), site.years, site.reference))
+    # Last: what each filed year's pages and downloads now say, against its lock.
+    filed = {y: f for y, f in site.filings.items() if y not in site.drafts}
+    problems = rendered_problems(root, Path(config.site_dir), filed)
+    if problems and SERVING.on:
+        log.error("a filed year would read differently:\n  " + "\n  ".join(problems))
+    elif problems:
+        raise PluginError("a filed year would read differently:\n  " + "\n  ".join(problems))
 

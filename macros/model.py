@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,28 +34,49 @@ class Period(_Strict):
     end: dt.date
 
 
-class Signature(_Strict):
-    company: str
-    by: str
-    name: str
-    title: str
-    date: dt.date
+class CoverField(_Strict):
+    value: str
+    caption: str  # the small parenthesised words under the value, as printed
 
 
-class Exhibit(_Strict):
-    number: str
-    description: str
-    filed_as: str
+_BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table")
 
 
-class Item(_Strict):
-    heading: str
-    text: str
+class FormSdBlock(_Strict):
+    """One block of the Form SD as filed, in filed order; text, case and punctuation as printed.
 
+    Exactly one kind: `title` (a centred cover line), `line` (a line; a newline keeps a filed
+    line break), `caption` (the parenthesised words under a cover value; may go with `line`),
+    `fields` (cover values side by side, each with its caption), `heading`, `subheading`,
+    `paragraph`, `table` (rows of cells, the first row the header as printed). `checkbox`
+    (checked/unchecked) goes with `line`: a box line of the cover.
+    """
 
-class Section(_Strict):
-    heading: str
-    items: list[Item]
+    title: Optional[str] = None
+    line: Optional[str] = None
+    caption: Optional[str] = None
+    fields: Optional[list[CoverField]] = None
+    heading: Optional[str] = None
+    subheading: Optional[str] = None
+    paragraph: Optional[str] = None
+    table: Optional[list[list[str]]] = None
+    checkbox: Optional[Literal["checked", "unchecked"]] = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in _BLOCK_KINDS if getattr(self, k) is not None]
+        if kinds == ["line", "caption"]:
+            kinds = ["line"]
+        if len(kinds) != 1:
+            raise ValueError(f"a form_sd block has exactly one of {', '.join(_BLOCK_KINDS)} "
+                             f"(`caption` may go with `line`); this one has {', '.join(kinds) or 'none'}")
+        if self.checkbox and kinds != ["line"]:
+            raise ValueError("`checkbox` goes with `line`: the text printed next to the box")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in _BLOCK_KINDS if getattr(self, k) is not None)
 
 
 class Template(_Strict):
@@ -85,8 +106,9 @@ class Rcoi(_Strict):
 
 
 class Conclusion(_Strict):
-    designation: str
-    summary: str
+    """The conclusion in the filing's own words: `quote` must appear verbatim in the year's pages."""
+
+    quote: str
 
 
 class Footnote(_Strict):
@@ -108,25 +130,29 @@ class Restatement(_Strict):
     reason: str
 
 
+class FilingClass(_Strict):
+    """How this filing's legend defines a designation, when it differs from the usual meaning."""
+
+    counts_as: str  # the class it is counted in (data/reference/designations.yaml)
+    label: str  # what the site calls those rows for this filing, e.g. "Conformant or undeterminable"
+
+
 class FilingMeta(_Strict):
     """data/filings/YYYY.yaml: everything a filing states except its smelter list."""
 
     registrant: Registrant
     contact: Contact
-    form: str
-    rule: str
     reporting_period: Period
     filed_on: dt.date
-    signature: Signature
-    report_exhibit: str
-    exhibits: list[Exhibit]
-    form_sd_sections: list[Section]
+    form_sd: list[FormSdBlock]  # the Form SD as filed: cover, items, signature, exhibit index
     template: Template
     audit_program: str
     products_covered: str
     rcoi: Rcoi
     designation_column: str
+    list_header: Optional[list[str]] = None  # the smelter table's header row as filed; null: it had none
     designation_legend: dict[str, Optional[str]]  # null: a designation the filing uses but never defines
+    designation_classes: dict[str, FilingClass] = {}  # this filing's own meaning of a designation
     conclusion: Conclusion
     footnotes: list[Footnote] = []
     urls: dict[str, str] = {}
@@ -175,6 +201,7 @@ class Smelter:
     in_covered_country: bool
     restrictions: tuple  # Restriction entries in force at the filing date
     name_key: str
+    class_label: str = ""  # the class as this filing's legend lets the site call it
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -205,6 +232,13 @@ class Filing:
     stats: "FilingStats"
     sources: dict = field(default_factory=dict)  # "yaml"/"csv" -> Path
     supplier_survey: dict | None = None  # data/rcoi/YYYY.yaml, written by scripts/ingest_cmrt.py
+
+
+    def class_label(self, key: str, reference) -> str:
+        """What this filing's rows of class `key` are called: the filing's legend may qualify a
+        class (2013's "Yes" is conflict free *or undeterminable*)."""
+        own = [c.label for c in self.meta.designation_classes.values() if c.counts_as == key]
+        return own[0] if own else reference.classes[key].label
 
 
 @dataclass(frozen=True)

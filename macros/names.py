@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from confusable_homoglyphs import confusables
 
 # Legal-form words dropped when comparing names: "Argor-Heraeus SA" = "Argor-Heraeus S.A.".
 # Compared after punctuation is removed, so "S.A." arrives here as "s a" and is joined first.
@@ -16,11 +19,55 @@ LEGAL_SUFFIXES = frozenset(
 _JOINABLE_INITIALS = re.compile(r"\b(?:[a-z] )+[a-z]\b")  # "s a" -> "sa", "s p a" -> "spa"
 
 
+def invisible_characters(text: str) -> list[str]:
+    """Format characters (bidi overrides, zero-width, soft hyphen, BOM): they change how a name
+    looks or reads without being letters, so a look-alike can pass as another name."""
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c in text if unicodedata.category(c) == "Cf"]
+
+
+@lru_cache(maxsize=None)
+def _latin_lookalike(char: str) -> str:
+    """The ASCII letter a non-ASCII letter is confusable with (Unicode TR39 data), else itself."""
+    for glyph in confusables.confusables_data.get(char, ()):
+        if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha():
+            return glyph["c"]
+    return char
+
+
+def skeleton(text: str) -> str:
+    """NFKC, format characters removed, look-alike letters (Cyrillic А, Greek ο, fullwidth ｅ)
+    mapped to the Latin letter they imitate: what a reader would take the text to say."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c if c.isascii() else _latin_lookalike(c) for c in text if unicodedata.category(c) != "Cf")
+
+
+def mixed_script_words(text: str) -> list[str]:
+    """Words mixing Latin letters with look-alikes from another script ("Аfrican" with a Cyrillic А)."""
+    return [w for w in text.split() if any(c.isascii() and c.isalpha() for c in w)
+            and any(not c.isascii() and c.isalpha() and _latin_lookalike(c) != c and not _is_latin(c) for c in w)]
+
+
+def _is_latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
+
+
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, squeeze spaces: a comparison key."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    """Lower-case, strip accents, look-alikes and punctuation, squeeze spaces: a comparison key.
+
+    To a fixed point: removing an accent can leave a look-alike ("ἀ" -> "α" -> "a"); look-alikes
+    only ever map to ASCII, so a few passes settle it."""
+    for _ in range(4):
+        folded = _fold_once(text)
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+def _fold_once(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", skeleton(text).casefold().replace("&", " and "))
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.sub(r"[^\w]+", " ", no_marks.casefold().replace("_", " "))
+    words = re.sub(r"[^\w]+", " ", skeleton(no_marks).casefold().replace("_", " "))
     return " ".join(words.split())
 
 

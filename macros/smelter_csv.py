@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .model import SmelterRow
+from .names import invisible_characters
 from .reference import METALS, Reference
 
 REQUIRED = ("metal", "smelter_name", "country", "status")
@@ -91,7 +92,10 @@ def _check_header(path: Path, header: list[str]) -> list[Problem]:
 
 def validate_row(row: SmelterRow, reference: Reference, footnote_markers=frozenset()) -> list[tuple[str, str]]:
     """(field, message) for everything wrong with one row; empty when it is valid."""
-    problems = []
+    problems = [(name, f"contains {', '.join(chars)}, a character that changes how text looks without being "
+                       f"a letter (a look-alike name could pass for another): delete it")
+                for name in ("smelter_name", "country", "status", "smelter_id", "footnote")
+                if (chars := invisible_characters(getattr(row, name)))]
     if row.metal not in METALS:
         problems.append(("metal", f"unknown metal {row.metal!r}; expected one of {', '.join(METALS)}"))
     if not row.smelter_name:

@@ -15,14 +15,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from macros.locks import LOCK_FORMAT, check_locks, lock_path, make_lock, original_csv_path, read_lock  # noqa: E402
+from macros.locks import LOCK_FORMAT, LOCK_DIR, check_locks, lock_path, make_lock, original_csv_path, read_lock, rendered  # noqa: E402
 from scripts.cli import load_site_or_exit  # noqa: E402
 
 
@@ -58,15 +61,31 @@ def main(argv=None) -> int:
         print(f"error: data/smelters/{args.year}.csv has no rows: import the list before filing; nothing was locked",
               file=sys.stderr)
         return 1
-    else:
+    shown = built(root, args.year)
+    if shown is None:
+        return 1
+    if not previous:
         as_filed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / "data" / "smelters" / f"{args.year}.csv", as_filed)
-    lock = make_lock(root, filing, previous, dt.date.today())
+    filed_years = sorted({int(p.name[:4]) for p in (root / LOCK_DIR).glob("*.json")} | {args.year})
+    lock = make_lock(root, filing, previous, dt.date.today(), shown, filed_years)
     path = lock_path(root, args.year)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
     print(f"{'re-locked' if previous else 'filed and locked'} {args.year}: {path.relative_to(root)}")
     return 0
+
+
+def built(root: Path, year: int) -> dict | None:
+    """Build the site (drafts included: the year is one until locked) and read what `year` shows."""
+    with tempfile.TemporaryDirectory(prefix="cm-lock-") as tmp:
+        env = dict(os.environ, CM_DRAFTS="include", NO_MKDOCS_2_WARNING="1")
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", tmp,
+                                 "-f", str(root / "mkdocs.yml")], cwd=root, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            print(f"error: the site does not build, so nothing was locked:\n{result.stderr.strip()[-4000:]}", file=sys.stderr)
+            return None
+        return rendered(Path(tmp), year)
 
 
 if __name__ == "__main__":

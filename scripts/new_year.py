@@ -82,12 +82,10 @@ def q(value) -> str:
 def filing_yaml(source, year: int) -> str:
     """The new year's YAML: the structure and standing facts of `source`, each marked CHECK;
     what belongs to one filing (dates, counts, exhibits, legend, conclusion) left to fill in."""
-    r, c, s = source.registrant, source.contact, source.signature
-    sections = "".join(
-        f"  - heading: {q(section.heading)}\n    items:\n" + "".join(
-            f"      - heading: {q(item.heading)}\n        text: {q(f'CHECK: the text of {item.heading} as filed')}\n"
-            for item in section.items)
-        for section in source.form_sd_sections)
+    r, c = source.registrant, source.contact
+    swaps = {str(source.reporting_period.start.year): str(year), str(source.filed_on.year): str(year + 1)}
+    blocks = [_swap_years(b.model_dump(exclude_none=True), swaps) for b in source.form_sd]
+    form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
     return f"""# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
 # Every value marked CHECK must be confirmed against the {year} filing, and the marker removed;
 # `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
@@ -101,22 +99,14 @@ contact:  # CHECK: the person to contact named in the {year} filing
   name: {q(c.name)}
   title: {q(c.title)}
   phone: {q(c.phone)}
-form: {q(source.form)}
-rule: {q(source.rule)}  # CHECK
 reporting_period:
   start: {year}-01-01
   end: {year}-12-31
 filed_on: {year + 1}-05-31  # CHECK: the date filed
-signature:  # CHECK: as signed
-  company: {q(s.company)}
-  by: {q(s.by)}
-  name: {q(s.name)}
-  title: {q(s.title)}
-  date: {year + 1}-05-31  # CHECK: the date signed
-report_exhibit: {q(source.report_exhibit)}  # CHECK
-exhibits: []  # CHECK: the exhibit index as filed (number, description, filed_as)
-form_sd_sections:  # CHECK: headings as filed; the text of each item
-{sections}template:  # CHECK: the template the suppliers answered
+# CHECK: every block of the Form SD against the {year} filing as printed (text, case, order); the
+# blocks of the previous filing are copied with their years moved on by one.
+form_sd:
+{_indent(form_sd)}template:  # CHECK: the template the suppliers answered
   name: {q(source.template.name)}
   short_name: {q(source.template.short_name)}
   publisher: {q(source.template.publisher)}
@@ -129,11 +119,25 @@ rcoi:  # CHECK: the {year} survey (scripts/dev ingest writes data/rcoi/{year}.ya
 designation_column: {q(source.designation_column)}  # CHECK: the header of the status column as filed
 designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
 conclusion:
-  designation: {q("CHECK")}
-  summary: {q("CHECK: the conclusion in the filing's words")}
+  quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
+list_header: null  # CHECK: the smelter table's header row as filed (a list of cells), or null if it had none
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls:  # CHECK
 {"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
+
+
+def _swap_years(value, swaps: dict[str, str]):
+    if isinstance(value, str):
+        return re.sub(r"(?<!\d)(20\d\d)(?!\d)", lambda m: swaps.get(m.group(1), m.group(1)), value)
+    if isinstance(value, list):
+        return [_swap_years(v, swaps) for v in value]
+    if isinstance(value, dict):
+        return {k: _swap_years(v, swaps) for k, v in value.items()}
+    return value
+
+
+def _indent(block: str) -> str:
+    return "".join(f"  {line}\n" for line in block.splitlines())
 
 
 def report_text(source_text: str, source_year: int, source_filed_year: int) -> str:

@@ -7,7 +7,9 @@ there) gets only checks that hold for any valid content: `live_site`, `live_buil
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,9 +57,15 @@ def copy_project(dest: Path, content: Path = EXAMPLE) -> Path:
 
 
 def make_draft(project: Path, year: int) -> None:
-    """Make a filed year of a test copy a draft again (its lock and as-filed list gone)."""
+    """Make a filed year of a test copy a draft again: as if it had never been filed (its lock and
+    as-filed list gone, and no other lock recording it as filed)."""
+    locks = project / "data" / "locks"
     for name in (f"{year}.json", f"{year}.as-filed.csv"):
-        (project / "data" / "locks" / name).unlink()
+        (locks / name).unlink()
+    for path in locks.glob("*.json"):
+        lock = json.loads(path.read_text(encoding="utf-8"))
+        lock["filed_years"] = [y for y in lock.get("filed_years", []) if y != year]
+        path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
 
 
 def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
@@ -96,7 +104,10 @@ def project_copy(tmp_path) -> Path:
 # Text a supplier or a filing might carry, meant to run in a reader's browser or spreadsheet.
 HOSTILE_NAME = '=HYPERLINK("http://evil.example") <script>alert("name")</script> {{ 7*7 }} | pipe'
 HOSTILE_IMG = '<img src=x onerror=alert("img")> {% include "mkdocs.yml" %}'
-HOSTILE_RTL = "\u202eevil.exe\u202c ابجد " + "Very long name " * 40
+HOSTILE_RTL = "ابجد " + "Very long name " * 40  # right-to-left text in a left-to-right table
+HOSTILE_MARKDOWN = ("[click](javascript:alert('md')) *emphasis* <b>bold</b> ![i](x) "
+                    "{: onfocus=\"alert('attr')\" autofocus }")
+LOOKALIKE = "\u0410frican Gold Refinery"  # a Cyrillic А: reads as the sanctioned African Gold Refinery
 
 
 @pytest.fixture(scope="session")
@@ -107,18 +118,22 @@ def hostile_site(tmp_path_factory) -> Path:
     csv_path = project / "data" / "smelters" / "2023.csv"
     text = csv_path.read_text(encoding="utf-8")
     for old, new in (("8853 S.p.A.", HOSTILE_NAME), ("ABC Refinery Pty Ltd.", HOSTILE_IMG),
-                     ("Abington Reldan Metals, LLC", HOSTILE_RTL)):
+                     ("Abington Reldan Metals, LLC", HOSTILE_RTL), ("African Gold Refinery", LOOKALIKE)):
         quoted = '"' + new.replace('"', '""') + '"'
         text = text.replace(f"Gold,{old},", f"Gold,{quoted},", 1).replace(f'Gold,"{old}",', f"Gold,{quoted},", 1)
     csv_path.write_text(text, encoding="utf-8")
     yaml_path = project / "data" / "filings" / "2023.yaml"
     yaml = yaml_path.read_text(encoding="utf-8")
-    yaml = yaml.replace("  designation: Undeterminable", "  designation: '<script>alert(\"conclusion\")</script> {{ 7*7 }}'")
-    yaml = yaml.replace("          The Conflict Minerals Report required by Item 1.01",
-                        "          See javascript:alert('item') and <a href=\"javascript:alert(1)\">x</a>. The Conflict Minerals Report required by Item 1.01")
+    yaml = re.sub(r"  quote: .*", lambda m: "  quote: '<script>alert(\"conclusion\")</script> {{ 7*7 }}'", yaml)
+    yaml = yaml.replace("  - paragraph: The Conflict Minerals Report required by Item 1.01",
+                        "  - paragraph: See javascript:alert('item') and <a href=\"javascript:alert(1)\">x</a>. The Conflict Minerals Report required by Item 1.01")
+    yaml = re.sub(r"  responses: >-\n(    .*\n)+", lambda m: f"  responses: {json.dumps(HOSTILE_MARKDOWN)}\n", yaml)
     yaml = yaml.replace("  - marker: \"*\"\n    text: >-\n", "  - marker: \"*\"\n    text: >-\n      <img src=x onerror=alert('footnote')> {% raw %}\n")
     yaml += "amendments: []\n"
     yaml_path.write_text(yaml, encoding="utf-8")
+    report = project / "docs" / "2023" / "report.md"  # a YAML field quoted in the narrative
+    report.write_text(report.read_text(encoding="utf-8") + "\nResponses: {{ filing.meta.rcoi.responses }}\n",
+                      encoding="utf-8")
     out = project.parent / "site"
     result = mkdocs_build(project, out)
     assert result.returncode == 0, result.stderr[-4000:]

@@ -190,13 +190,28 @@ def test_alias_naming_a_smelter_absent_from_its_year_stops_the_build(data):
 
 def test_a_key_written_twice_is_an_error_with_its_line(data):
     path = data / "filings" / "2013.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "form: SD\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "filed_on: 2014-06-02\n", encoding="utf-8")
     line = len(path.read_text(encoding="utf-8").splitlines())
     found = problems(data)
-    assert any(f"2013.yaml:{line}: not valid YAML: the key 'form' is written twice" in p for p in found), found
+    assert any(f"2013.yaml:{line}: not valid YAML: the key 'filed_on' is written twice" in p for p in found), found
 
 
 def test_only_web_addresses_are_accepted_as_urls(data):
     replace_in(data / "filings" / "2023.yaml", "filings: https://investor.qualys.com", "filings: javascript:alert(1)//")
     found = problems(data)
     assert any("urls.filings: only http(s) addresses are published" in p for p in found), found
+
+
+def test_an_invisible_or_direction_changing_character_in_a_name_is_refused(data):
+    replace_in(data / "smelters" / "2023.csv", "Gold,Agosi AG,", "Gold,Agosi\u202e AG,")
+    found = problems(data)
+    assert any("2023.csv:" in p and "smelter_name: contains U+202E RIGHT-TO-LEFT OVERRIDE" in p for p in found), found
+
+
+def test_a_name_mixing_scripts_is_a_check_item(tmp_path):
+    from macros.checks import check_year
+    from .conftest import copy_project
+    project = copy_project(tmp_path / "project")
+    replace_in(project / "data" / "smelters" / "2023.csv", "Gold,Agosi AG,", "Gold,\u0410gosi AG,")  # Cyrillic А
+    found = [str(p) for p in check_year(project, load_site(project / "data"), 2023)]
+    assert any("'\u0410gosi AG' mixes Latin letters with look-alikes" in p for p in found), found

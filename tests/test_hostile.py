@@ -7,7 +7,10 @@ import re
 
 import openpyxl
 
-from .conftest import HOSTILE_NAME, mkdocs_build
+import json
+
+from .conftest import HOSTILE_MARKDOWN, HOSTILE_NAME, LOOKALIKE, mkdocs_build
+from .test_build import visible_text
 
 
 def all_html(site_dir):
@@ -38,6 +41,21 @@ def test_the_footnote_and_item_text_are_escaped(hostile_site):
     assert "&lt;img src=x onerror=alert(&#39;footnote&#39;)&gt; &#123;% raw %&#125;" in report
     form = (hostile_site / "2023" / "index.html").read_text(encoding="utf-8")
     assert "See javascript:alert(&#39;item&#39;) and &lt;a href=" in form
+
+
+def test_a_yaml_value_quoted_in_the_narrative_is_inert_markdown(hostile_site):
+    """`{{ filing.meta.rcoi.responses }}` holding a link, an attribute list, emphasis and tags."""
+    report = (hostile_site / "2023" / "report" / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r'href="\s*javascript:', report, re.I)
+    assert "onfocus" not in report.replace("onfocus&#61;", "") and " autofocus" not in report.replace(" autofocus &#125;", "")
+    assert "<em>emphasis</em>" not in report and "<b>bold</b>" not in report and '<img alt="i"' not in report
+    assert "Responses: " + HOSTILE_MARKDOWN in visible_text(report)  # shown, character for character
+
+
+def test_a_lookalike_of_a_sanctioned_name_is_flagged(hostile_site):
+    rows = json.loads((hostile_site / "downloads" / "smelters-2023.json").read_text(encoding="utf-8"))["rows"]
+    row = next(r for r in rows if r["smelter_name"] == LOOKALIKE)
+    assert row["restrictions"].startswith("OFAC sanctioned"), row
 
 
 def test_downloads_neutralize_the_formula(hostile_site):

@@ -43,7 +43,7 @@ def test_the_name_normalizer_accepts_any_string(name):
         assert key
 
 
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40).map(
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1, max_size=40).map(
     str.strip).filter(bool)
 rows = st.builds(SmelterRow, metal=st.sampled_from(["Gold", "Tin", "Tantalum", "Tungsten"]), smelter_name=cells,
                  country=st.sampled_from(["JAPAN", "Viet Nam", "Korea, Republic of", "UGANDA"]),

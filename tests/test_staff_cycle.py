@@ -69,15 +69,13 @@ def fill_in(project: Path, year: int, source_year: int) -> None:
     legend = {status: f"The filing's words for {status}." for status in sorted({r["status"] for r in rows})}
     text = text.replace("designation_legend: {}", "designation_legend:" + "".join(
         f"\n  {json.dumps(k)}: {json.dumps(v)}" for k, v in legend.items()))
-    text = text.replace("exhibits: []", f"exhibits:\n  - number: '1.01'\n    description: {year} Conflict Minerals Report\n"
-                                        f"    filed_as: Exhibit 1.01 – {year} Conflict Minerals Report")
     source = yaml.safe_load((project / "data" / "filings" / f"{source_year}.yaml").read_text(encoding="utf-8"))
     text = text.replace("footnotes: []", "footnotes: " + json.dumps(source.get("footnotes", [])))
     text = text.replace("contract_manufacturers_surveyed: 0", "contract_manufacturers_surveyed: 6")
     text = text.replace("contract_manufacturers_responded: 0", "contract_manufacturers_responded: 5")
     text = text.replace("'CHECK: how the suppliers responded, in the report''s words'", "Five of six returned the CMRT.")
-    text = text.replace("designation: CHECK", "designation: DRC conflict undeterminable")
-    text = text.replace("'CHECK: the conclusion in the filing''s words'", "We could not determine the origin.")
+    source_quote = yaml.safe_load((project / "data" / "filings" / f"{source_year}.yaml").read_text(encoding="utf-8"))["conclusion"]["quote"]
+    text = re.sub(r"quote: .*CHECK.*", "quote: " + json.dumps(source_quote), text)  # the report was copied with it
     path.write_text(text, encoding="utf-8")
     report = project / "docs" / str(year) / "report.md"
     report.write_text(re.sub(r"^<!-- CHECK:.*?-->\n", "", report.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")
@@ -103,6 +101,17 @@ def amend_one_row(project: Path, year: int) -> str:
     lines[first.row.line - 1] = out.getvalue()
     path.write_text("".join(lines), encoding="utf-8")
     return f"Corrected the status of {first.row.smelter_name} to {other}."
+
+
+def record_restatement(path: Path, reason: str) -> None:
+    """Add a `restatements:` entry as staff would."""
+    text = path.read_text(encoding="utf-8")
+    entry = f"  - date: {dt.date.today().isoformat()}\n    reason: {json.dumps(reason)}\n"
+    if re.search(r"^restatements:\s*\n", text, flags=re.M):
+        text = re.sub(r"^restatements:\s*\n", lambda m: m.group(0) + entry, text, count=1, flags=re.M)
+    else:
+        text = text.rstrip("\n") + "\nrestatements:\n" + entry
+    path.write_text(text, encoding="utf-8")
 
 
 def record_amendment(path: Path, entry: str) -> None:
@@ -152,8 +161,20 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     assert dev(project, "lock", str(amended)).returncode == 1  # no amendment recorded: nothing re-locked
     yaml_path = project / "data" / "filings" / f"{amended}.yaml"
     record_amendment(yaml_path, f"  - date: {dt.date.today().isoformat()}\n    form: SD/A\n    reason: {reason}\n")
+    # The next filed year's change log compares with the amended list: it changes too, so it is
+    # restated, never silently rewritten.
+    later = [y for y in filed + [year] if y > amended]
+    if later:
+        result = dev(project, "lock", str(amended))
+        assert result.returncode == 1 and f"{later[0]} is filed and locked" in result.stderr, result.stderr
+        assert f"{later[0]}/changes/" in result.stderr and f"data/smelters/{amended}.csv" in result.stderr
+        record_restatement(project / "data" / "filings" / f"{later[0]}.yaml",
+                           f"The change log since {amended} follows the {amended} amendment.")
     result = dev(project, "lock", str(amended))
     assert result.returncode == 0 and f"re-locked {amended}" in result.stdout, result.stderr
+    if later:
+        result = dev(project, "lock", str(later[0]))
+        assert result.returncode == 0 and f"re-locked {later[0]}" in result.stdout, result.stderr
     site_dir = tmp_path / "amended"
     out = build(project, site_dir)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -175,8 +196,12 @@ def test_scaffold_copies_structure_never_facts(project_copy):
         "docs/2024/smelters.md", "docs/2024/changes.md"}
     text = (project_copy / "data" / "filings" / "2024.yaml").read_text(encoding="utf-8")
     meta = yaml.safe_load(text)
-    assert meta["exhibits"] == [] and meta["designation_legend"] == {} and meta["footnotes"] == []
-    assert meta["rcoi"]["contract_manufacturers_surveyed"] == 0 and meta["conclusion"]["designation"] == "CHECK"
+    assert meta["designation_legend"] == {} and meta["footnotes"] == [] and meta["list_header"] is None
+    assert meta["rcoi"]["contract_manufacturers_surveyed"] == 0 and meta["conclusion"]["quote"].startswith("CHECK")
+    source = yaml.safe_load((project_copy / "data" / "filings" / "2023.yaml").read_text(encoding="utf-8"))
+    assert len(meta["form_sd"]) == len(source["form_sd"])  # the Form SD's structure, to check line by line
+    assert "# CHECK: every block of the Form SD" in text
+    assert any("December 31, 2024." in str(b.get("line")) for b in meta["form_sd"])  # its years moved on
     assert "2023" not in text.split("\n", 3)[3]  # nothing of last year's but the note that says where it came from
     report = (project_copy / "docs" / "2024" / "report.md").read_text(encoding="utf-8")
     assert "CHECK" in report.splitlines()[0]

@@ -53,7 +53,7 @@ def _side(entry: Entry | None, year: int, reference: Reference) -> str:
         return f'<span class="cm-muted">not listed in {year}</span>'
     s = entry.first
     repeat = f' <span class="cm-muted">(listed {len(entry.rows)}×)</span>' if len(entry.rows) > 1 else ""
-    return f"{text(s.row.status)} {class_badge(s.status_class, reference)}{repeat}"
+    return f"{text(s.row.status)} {class_badge(s.status_class, reference, s.class_label)}{repeat}"
 
 
 def section_table(d: Diff, name: str, reference: Reference) -> Markup:
@@ -124,7 +124,7 @@ def _index_row(t: Timeline, years: list[int], reference: Reference) -> str:
             continue
         e = entry.first
         cells.append(f'<td class="cm-k cm-k--{e.status_class}" data-value="{CLASS_ORDER.index(e.status_class)}" '
-                     f'title="Published designation: {attr(e.row.status)}">{text(reference.classes[e.status_class].label)}</td>')
+                     f'title="Published designation: {attr(e.row.status)}">{text(e.class_label)}</td>')
     return (f'<tr data-metal="{s.row.metal}" data-class="{s.status_class}" data-country="{attr(s.country_name)}" '
             f'data-risk="{" ".join(risk_tokens(s))}" data-year="{" ".join(map(str, t.years))}"><td>{s.row.metal}</td>'
             f'<th scope="row">{text(s.row.smelter_name)}{also}</th>'

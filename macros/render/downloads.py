@@ -50,7 +50,7 @@ def _record(year: int, s: Smelter, reference: Reference, notes: dict[str, str]) 
         "smelter_id": r.smelter_id,
         "designation_as_published": r.status,
         "class": s.status_class,
-        "class_label": reference.classes[s.status_class].label,
+        "class_label": s.class_label,
         "in_covered_country": s.in_covered_country,
         "greater_risk": s.greater_risk,
         "restrictions": "; ".join(f"{x.label} ({x.list}, {x.date.isoformat()})" for x in s.restrictions),

@@ -18,6 +18,16 @@ def text(value) -> Markup:
     return Markup(str(escape("" if value is None else str(value))).translate(_EXTRA))
 
 
+_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "*_[]()#!~^=<>&\"'|{}`\\"})
+
+
+def inline_text(value) -> Markup:
+    """Inert HTML, Jinja and Markdown for a value written into the narrative with {{ ... }}: the
+    page's Markdown is parsed after it, so links `[x](...)`, attribute lists `{: ...}`, emphasis
+    and raw tags from a YAML field must arrive as plain characters (entities), never as syntax."""
+    return Markup(("" if value is None else str(value)).translate(_MARKDOWN))
+
+
 def attr(value) -> Markup:
     return text(value)
 

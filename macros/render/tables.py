@@ -11,7 +11,9 @@ from markupsafe import Markup
 
 from ..model import Filing, Smelter
 from ..reference import CLASS_ORDER, METALS, Reference
+from ..names import fold
 from .html import attr, text
+from .templating import render
 
 
 
@@ -21,8 +23,8 @@ def table_attrs(reference: Reference) -> str:
     return f'data-smelter-table data-noun="smelters" data-class-labels="{attr(labels)}"'
 
 
-def class_badge(key: str, reference: Reference) -> str:
-    label = reference.classes[key].label
+def class_badge(key: str, reference: Reference, label: str | None = None) -> str:
+    label = label or reference.classes[key].label
     return f'<span class="cm-badge cm-badge--{key}">{text(label)}</span>'
 
 
@@ -55,44 +57,32 @@ def footnote_anchor(year: int, index: int) -> str:
     return f"footnote-{year}-{index + 1}"
 
 
-def smelter_table(filing: Filing, reference: Reference, table_id: str | None = None) -> Markup:
-    footnote_ids = {f.marker: footnote_anchor(filing.year, i) for i, f in enumerate(filing.meta.footnotes)}
-    table_id = table_id or f"smelters-{filing.year}"
-    caption = (f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report "
-               f"({filing.stats.facilities:,} rows)")
-    head = (
-        '<thead><tr>'
-        '<th scope="col" data-sort="text">Metal</th>'
-        '<th scope="col" data-sort="text">Smelter or refiner</th>'
-        '<th scope="col" data-sort="text">Country</th>'
-        '<th scope="col" data-sort="text">Smelter ID</th>'
-        f'<th scope="col" data-sort="text">Designation as published <span class="cm-muted">({text(filing.meta.designation_column)})</span></th>'
-        '<th scope="col" data-sort="class">Class</th>'
-        '<th scope="col" data-sort="text">Risk</th>'
-        '</tr></thead>'
-    )
-    body = [_row(s, reference, footnote_ids) for s in filing.smelters]
-    return Markup(
-        f'<div class="cm-table" {table_attrs(reference)}>\n'
-        f'<table id="{attr(table_id)}">\n<caption>{text(caption)}</caption>\n{head}\n<tbody>\n'
-        + "\n".join(body)
-        + "\n</tbody>\n</table>\n</div>\n"
-        + footnotes_block(filing)
-    )
+def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", analysis_url: str = "") -> Markup:
+    """The year's list; `view` "filed" opens it with the filed columns only (the report's annex)."""
+    meta = filing.meta
+    show_id = any(s.row.smelter_id for s in filing.smelters)
+    own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
+           "designation": meta.designation_column}
+    keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + ["designation"]
+    filed_header = meta.list_header if meta.list_header and len(meta.list_header) == len(keys) else None
+    header = dict(own, **dict(zip(keys, filed_header))) if filed_header else own
+    return render(
+        "smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
+        table_id=f"smelters-{filing.year}", show_id=show_id, header=header, filed_header=filed_header,
+        caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
+        class_labels=json.dumps({k: filing.class_label(k, reference) for k in reference.classes}),
+        footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
+        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index)
 
 
-def _row(s: Smelter, reference: Reference, footnote_ids: dict[str, str]) -> str:
-    r = s.row
-    country = f'{text(r.country)} <span class="cm-iso">{s.country_code}</span>'
-    cid = text(r.smelter_id) if r.smelter_id else '<span class="cm-muted">not given</span>'
-    marker = f'<sup>{text(r.footnote)}</sup>' if r.footnote else ""
-    return (
-        f'<tr data-metal="{r.metal}" data-class="{s.status_class}" data-country="{attr(s.country_name)}" '
-        f'data-risk="{" ".join(risk_tokens(s))}">'
-        f'<td>{r.metal}</td><th scope="row">{text(r.smelter_name)}{marker}</th><td>{country}</td>'
-        f'<td>{cid}</td><td>{text(r.status)}</td><td data-value="{CLASS_ORDER.index(s.status_class)}">'
-        f'{class_badge(s.status_class, reference)}</td><td>{risk_badges(s, footnote_ids)}</td></tr>'
-    )
+def footnote_ids(filing: Filing) -> dict[str, str]:
+    return {f.marker: footnote_anchor(filing.year, i) for i, f in enumerate(filing.meta.footnotes)}
+
+
+def search_key(s: Smelter) -> str:
+    """What the table search matches besides the visible text: the name and country as read
+    (look-alike letters and invisible characters resolved), and the normalized country name."""
+    return fold(f"{s.row.smelter_name} {s.country_name} {s.row.smelter_id}")
 
 
 def footnotes_block(filing: Filing) -> str:
@@ -106,18 +96,10 @@ def footnotes_block(filing: Filing) -> str:
 
 
 def summary_table(filing: Filing, reference: Reference) -> Markup:
-    """Rows by metal x class, with totals, as the report's summary."""
-    classes = [c for c in CLASS_ORDER if any(filing.stats.by_metal_class.get((m, c)) for m in METALS)]
-    metals = [m for m in METALS if filing.stats.by_metal.get(m)]
-    head = "".join(f'<th scope="col">{text(reference.classes[c].label)}</th>' for c in classes)
-    rows = []
-    for metal in metals:
-        cells = "".join(f'<td>{filing.stats.by_metal_class.get((metal, c), 0):,}</td>' for c in classes)
-        rows.append(f'<tr><th scope="row">{metal}</th>{cells}<td>{filing.stats.by_metal[metal]:,}</td></tr>')
-    totals = "".join(f'<td>{filing.stats.by_class.get(c, 0):,}</td>' for c in classes)
-    rows.append(f'<tr class="cm-total"><th scope="row">All metals</th>{totals}<td>{filing.stats.facilities:,}</td></tr>')
-    return Markup(
-        f'<div class="cm-summary"><table>\n<caption>{filing.year} smelter and refiner rows by metal and class</caption>\n'
-        f'<thead><tr><th scope="col">Metal</th>{head}<th scope="col">Total</th></tr></thead>\n'
-        f'<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table></div>\n"
-    )
+    """Rows by metal x class, with totals: this site's analysis, labelled as such."""
+    st = filing.stats
+    return render("summary_table.html", year=filing.year,
+                  classes=[c for c in CLASS_ORDER if any(st.by_metal_class.get((m, c)) for m in METALS)],
+                  metals=[m for m in METALS if st.by_metal.get(m)],
+                  labels={c: filing.class_label(c, reference) for c in CLASS_ORDER},
+                  by_metal_class=st.by_metal_class, by_metal=st.by_metal, by_class=st.by_class, total=st.facilities)

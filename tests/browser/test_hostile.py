@@ -20,3 +20,11 @@ def test_hostile_text_runs_nothing(page, hostile_server, url):
         expect(page.locator("table#smelters-2023 tbody tr").first).to_contain_text('<script>alert("name")</script>')
     assert dialogs == [] and errors == []
     assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+
+
+def test_a_lookalike_name_is_found_by_the_name_it_imitates(page, hostile_server):
+    """A Cyrillic А in "Аfrican Gold Refinery": searching the Latin name finds it, flagged."""
+    page.goto(hostile_server + "/2023/smelters/")
+    page.fill("#search", "african gold refinery")
+    expect(page.locator(".cm-status")).to_have_text("1 of 352 smelters")
+    expect(page.locator("table#smelters-2023 tbody tr").first).to_contain_text("OFAC sanctioned")

@@ -158,7 +158,7 @@ def check_axe(page, url):
 def test_ten_thousand_rows_keep_only_the_first_matches_in_the_dom(page, built_site, tmp_path):
     template = (built_site / "2023" / "smelters" / "index.html").read_text(encoding="utf-8")
     table = template[template.index('id="smelters-2023"'):]
-    body = re.search(r"<tbody>\n(.*?)\n</tbody>", table, re.S).group(1).splitlines()
+    body = re.findall(r"<tr data-.*?</tr>", re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1), re.S)
     big = (body * 29)[:10_000]
     shutil.copy(built_site / "assets" / "js" / "smelter-table.js", tmp_path / "smelter-table.js")
     (tmp_path / "big-table.html").write_text(
@@ -193,3 +193,21 @@ def test_printing_a_report_gives_the_full_table_without_navigation(page, server,
     pdf = tmp_path / "report.pdf"
     page.pdf(path=str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000
+
+
+def test_the_report_annex_opens_as_filed_and_switches_to_the_analysis(page, server):
+    """As filed: only the columns the filing printed are visible; the switch shows this site's
+    analysis columns, each marked as analysis, with the flags in view."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + "/2023/report/")
+    table = page.locator("#smelters-2023")
+    visible = lambda: [h.strip() for h in table.locator("thead th:visible").all_inner_texts()]  # noqa: E731
+    assert [h.split("\n")[0] for h in visible()] == ["Metal", "Smelter or refiner", "Country", "Status"]
+    expect(page.get_by_role("button", name="As filed")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="With this site’s analysis").click()
+    assert [h for h in visible() if "analysis" in h.lower()] and len(visible()) == 7
+    page.fill("#search", "African Gold Refinery")
+    risk = table.locator("tbody tr:visible").first.locator("td").last
+    expect(risk).to_contain_text("OFAC sanctioned")
+    box = risk.bounding_box()
+    assert box and box["x"] + box["width"] <= 1366, "the risk flags are in view"

@@ -32,8 +32,11 @@
   };
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
+  // As macros/names.py folds: compatibility forms (fullwidth, ligatures) unified, invisible
+  // format characters (zero-width, bidi controls, soft hyphen) dropped, accents ignored.
   function fold(text) {
-    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return text.normalize("NFKC").replace(/\p{Cf}/gu, "").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
   function el(tag, attrs, text) {
@@ -56,7 +59,8 @@
   // Rows from the page's own <tbody>.
   function rowsFromDom(tbody) {
     return Array.prototype.map.call(tbody.rows, function (tr, i) {
-      return { tr: tr, index: i, text: fold(tr.textContent), keys: [],
+      // data-search: the name and country as read (look-alike letters resolved at build time).
+      return { tr: tr, index: i, text: fold(tr.textContent + " " + (tr.getAttribute("data-search") || "")), keys: [],
                values: facetValues(function (key) { return tr.getAttribute("data-" + key); }) };
     });
   }
@@ -112,6 +116,23 @@
     pending.forEach(function (r, i) { r.tr = made[i]; });
   }
 
+  // Two buttons: the filed columns only, or with this site's analysis columns (.cm-an).
+  function viewSwitch(container) {
+    var group = el("div", { "class": "cm-view", role: "group", "aria-label": "Columns shown" });
+    [["filed", "As filed"], ["analysis", "With this site\u2019s analysis"]].forEach(function (v) {
+      var button = el("button", { type: "button", "class": "md-button", "data-view-choice": v[0] }, v[1]);
+      button.addEventListener("click", function () { container.setAttribute("data-view", v[0]); sync(); });
+      group.appendChild(button);
+    });
+    function sync() {
+      Array.prototype.forEach.call(group.children, function (b) {
+        b.setAttribute("aria-pressed", String(b.getAttribute("data-view-choice") === container.getAttribute("data-view")));
+      });
+    }
+    sync();
+    return group;
+  }
+
   function enhance(container, prefix, records, started) {
     var table = container.querySelector("table");
     var tbody = table.tBodies[0];
@@ -127,6 +148,9 @@
     var state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
     var order = rows.slice();
     var matched = rows;
+
+    // ---- as filed / with analysis ---------------------------------------------------------
+    if (container.hasAttribute("data-view")) container.insertBefore(viewSwitch(container), container.firstChild);
 
     // ---- controls ------------------------------------------------------------------------
     var controls = el("div", { "class": "cm-controls", role: "search" });
