@@ -166,7 +166,7 @@ def _pair_by(key: Callable[[Entry], tuple | None], old: list[Entry], new: list[E
         if k is not None:
             by_key_new[k].append(e)
     paired_old, paired_new = set(), set()
-    for k in by_key_old.keys() & by_key_new.keys():
+    for k in sorted(by_key_old.keys() & by_key_new.keys(), key=repr):  # a fixed order, not the set's
         order = lambda e: (e.first.country_code, e.first.name_key, e.first.row.smelter_name)  # noqa: E731
         for a, b in zip(sorted(by_key_old[k], key=order), sorted(by_key_new[k], key=order)):
             pairs.append(Pair(a, b, how))
@@ -244,7 +244,10 @@ def timelines(filings: list[Filing], aliases: AliasIndex | None = None) -> list[
 
 
 def _order(entry: Entry) -> tuple:
-    return (entry.metal, entry.first.name_key)
+    """Fully determined: two smelters may share a folded name ("TANIOBIS Co., Ltd." and "TANIOBIS
+    GmbH"), and a filed change log must read the same on every build."""
+    first = entry.first
+    return (entry.metal, first.name_key, first.country_code, first.row.smelter_name, first.row.smelter_id)
 
 
 # ---- rename suggestions (never applied by themselves) ---------------------------------------
