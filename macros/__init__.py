@@ -117,10 +117,11 @@ def define_env(env):
         series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
         chart = charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
                                   series, "trend")
-        qualified = [(y, site.filing(y).class_label("conformant", site.reference)) for y in site.years
-                     if site.filing(y).class_label("conformant", site.reference) != site.reference.classes["conformant"].label]
+        plain = site.reference.classes["conformant"].label
+        labels = {y: site.filing(y).class_label("conformant", site.reference) for y in site.years}
         notes = "".join(f'<p class="cm-chart-note">{y}: the filing\'s legend makes this share '
-                        f'“{text(label.lower())}”, so it is not plainly conformant.</p>' for y, label in qualified)
+                        f'“{text(label.lower())}”, so it is not plainly conformant.</p>'
+                        for y, label in labels.items() if label != plain)
         return Markup(chart + notes)
 
     def filings_overview():

@@ -6,12 +6,12 @@ from collections import Counter, defaultdict
 
 from .model import FilingStats, Smelter, SmelterRow
 from .names import name_key
-from .reference import Reference
+from .reference import Reference, designation_key
 
 
 def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict | None = None) -> Smelter:
     """`own`: the filing's designation_classes (folded designation -> FilingClass), which win."""
-    mine = (own or {}).get(" ".join(row.status.split()).casefold())
+    mine = (own or {}).get(designation_key(row.status))
     status_class = mine.counts_as if mine else reference.class_of(row.status)
     country = reference.countries.resolve(row.country)
     key = name_key(row.smelter_name)

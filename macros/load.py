@@ -11,7 +11,7 @@ from .classify import classify, filing_stats
 from .compare import AliasIndex, Diff, Timeline, alias_index, diff, timelines
 from .errors import DataError, Problem
 from .model import Filing, FilingMeta
-from .reference import Reference, load_reference
+from .reference import Reference, designation_key, load_reference
 from .smelter_csv import read_smelter_csv
 from .yamlio import line_of, read_yaml, read_yaml_with_node
 
@@ -103,7 +103,7 @@ def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: 
            for word, c in meta.designation_classes.items() if c.counts_as not in reference.classes]
     if bad:
         raise DataError(bad)
-    own = {" ".join(w.split()).casefold(): c for w, c in meta.designation_classes.items()}
+    own = {designation_key(w): c for w, c in meta.designation_classes.items()}
     smelters = tuple(classify(r, reference, meta.filed_on, own) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
 

@@ -54,10 +54,11 @@ class Reference:
     smelter_aliases: tuple[dict, ...] = ()
 
     def class_of(self, designation: str) -> str | None:
-        return self.designations.get(_designation_key(designation))
+        return self.designations.get(designation_key(designation))
 
 
-def _designation_key(text: str) -> str:
+def designation_key(text: str) -> str:
+    """Designations compare ignoring case and repeated spaces."""
     return " ".join(text.split()).casefold()
 
 
@@ -90,7 +91,7 @@ def load_reference(folder: Path) -> Reference:
     smelter_aliases = tuple((read_yaml(aliases_path) or {}).get("aliases") or []) if aliases_path.exists() else ()
     return Reference(
         classes=classes,
-        designations={_designation_key(str(w)): c for w, c in designations["designations"].items()},
+        designations={designation_key(str(w)): c for w, c in designations["designations"].items()},
         covered_countries=dict(covered),
         restrictions=restrictions,
         countries=CountryResolver(read_yaml(folder / "country_aliases.yaml") or {}),

@@ -107,6 +107,8 @@ def test_wrong_column_name(data):
      "2013.csv:2: smelter_id: malformed smelter ID 'CID12'"),
     ("Aida Chemical Industries Co. Ltd.,Japan,No,,", "Aida Chemical Industries Co. Ltd.,Japan,No,,+",
      "2013.csv:2: footnote: footnote '+' is not defined"),
+    ("Gold,Aida Chemical", "Gold,Aida\u202e Chemical",  # a direction override: a name that reads as another
+     "2013.csv:2: smelter_name: contains U+202E RIGHT-TO-LEFT OVERRIDE"),
 ])
 def test_bad_rows(data, old, new, expected):
     replace_in(data / "smelters" / "2013.csv", old, new)
@@ -201,17 +203,3 @@ def test_only_web_addresses_are_accepted_as_urls(data):
     found = problems(data)
     assert any("urls.filings: only http(s) addresses are published" in p for p in found), found
 
-
-def test_an_invisible_or_direction_changing_character_in_a_name_is_refused(data):
-    replace_in(data / "smelters" / "2023.csv", "Gold,Agosi AG,", "Gold,Agosi\u202e AG,")
-    found = problems(data)
-    assert any("2023.csv:" in p and "smelter_name: contains U+202E RIGHT-TO-LEFT OVERRIDE" in p for p in found), found
-
-
-def test_a_name_mixing_scripts_is_a_check_item(tmp_path):
-    from macros.checks import check_year
-    from .conftest import copy_project
-    project = copy_project(tmp_path / "project")
-    replace_in(project / "data" / "smelters" / "2023.csv", "Gold,Agosi AG,", "Gold,\u0410gosi AG,")  # Cyrillic А
-    found = [str(p) for p in check_year(project, load_site(project / "data"), 2023)]
-    assert any("'\u0410gosi AG' mixes Latin letters with look-alikes" in p for p in found), found

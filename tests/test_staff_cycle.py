@@ -260,6 +260,11 @@ def test_check_command_lists_each_problem_with_file_and_line(tmp_path):
     (project / "data" / "rcoi").mkdir()
     (project / "data" / "rcoi" / "2023.yaml").write_text(
         "suppliers: 6\nfollow_ups:\n  - item: 'no smelter ID: Gold / X Refinery'\n    resolved: false\n", encoding="utf-8")
+    smelters = project / "data" / "smelters" / "2023.csv"  # a Cyrillic А in a Latin name
+    smelters.write_text(smelters.read_text(encoding="utf-8").replace("Gold,Agosi AG,", "Gold,\u0410gosi AG,"), encoding="utf-8")
+    filing = project / "data" / "filings" / "2023.yaml"  # a conclusion the filing does not say
+    filing.write_text(re.sub(r"  quote: .*", "  quote: our products are conflict free", filing.read_text(encoding="utf-8")),
+                      encoding="utf-8")
     result = dev(project, "check")
     line = next(n for n, t in enumerate(report.read_text(encoding="utf-8").splitlines(), 1) if "380 facilities" in t)
     assert result.returncode == 1
@@ -267,6 +272,8 @@ def test_check_command_lists_each_problem_with_file_and_line(tmp_path):
     assert ("2023 (draft): data/filings/2023.yaml: rcoi.contract_manufacturers_responded: "
             "rcoi.contract_manufacturers_responded is 7, but the ingested survey") in result.stdout
     assert "open follow-up: no smelter ID: Gold / X Refinery" in result.stdout
+    assert "2023 (draft): data/smelters/2023.csv:7: '\u0410gosi AG' mixes Latin letters with look-alikes" in result.stdout
+    assert "2023 (draft): data/filings/2023.yaml: conclusion.quote: conclusion.quote is not found word for word" in result.stdout
     assert "2013 (filed)" not in result.stdout  # the filed year is clean
 
 

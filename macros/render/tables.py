@@ -38,19 +38,8 @@ def risk_tokens(s: Smelter) -> list[str]:
     return tokens
 
 
-def risk_badges(s: Smelter, footnote_ids: dict[str, str]) -> str:
-    badges = []
-    if s.in_covered_country:
-        badges.append('<span class="cm-badge cm-badge--covered">Covered Country</span>')
-    if s.greater_risk:
-        badges.append('<span class="cm-badge cm-badge--risk">Greater risk</span>')
-    for r in s.restrictions:
-        tip = f"{r.authority} {r.list}, since {r.date:%B} {r.date.day}, {r.date.year}"
-        badges.append(f'<span class="cm-badge cm-badge--{r.kind}" title="{attr(tip)}">{text(r.label)}</span>')
-    if s.row.footnote and s.row.footnote in footnote_ids:
-        badges.append(f'<a class="cm-footnote-ref" href="#{footnote_ids[s.row.footnote]}">'
-                      f'see footnote {text(s.row.footnote)}</a>')
-    return " ".join(badges)
+def risk_badges(s: Smelter, footnote_ids: dict[str, str]) -> Markup:
+    return render("risk_badges.html", s=s, footnote_ids=footnote_ids)
 
 
 def footnote_anchor(year: int, index: int) -> str:
@@ -85,14 +74,8 @@ def search_key(s: Smelter) -> str:
     return fold(f"{s.row.smelter_name} {s.country_name} {s.row.smelter_id}")
 
 
-def footnotes_block(filing: Filing) -> str:
-    if not filing.meta.footnotes:
-        return ""
-    items = "\n".join(
-        f'<li id="{footnote_anchor(filing.year, i)}"><span class="cm-footnote-marker">{text(f.marker)}</span> {text(f.text)}</li>'
-        for i, f in enumerate(filing.meta.footnotes)
-    )
-    return f'<ol class="cm-footnotes" aria-label="Footnotes to the {filing.year} smelter list">\n{items}\n</ol>\n'
+def footnotes_block(filing: Filing) -> Markup:
+    return render("footnotes.html", year=filing.year, footnotes=filing.meta.footnotes, footnote_ids=footnote_ids(filing))
 
 
 def summary_table(filing: Filing, reference: Reference) -> Markup:

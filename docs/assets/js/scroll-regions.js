@@ -1,4 +1,4 @@
-// Material wraps each wide table in a scrolling box. A keyboard user must be able to reach
+// Material wraps each wide table in a scrolling box; a smelter list (.cm-table) is its own. A keyboard user must be able to reach
 // and scroll it (WCAG 2.1.1; axe "scrollable-region-focusable"): a box that scrolls becomes a
 // focusable region named after its table's caption.
 (function () {
@@ -7,7 +7,7 @@
     return (caption && caption.textContent.trim()) || "Table " + (index + 1) + " (scrolls sideways)";
   }
   function mark() {
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap, index) {
+    document.querySelectorAll(".md-typeset__scrollwrap, .cm-table").forEach(function (wrap, index) {
       if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.hasAttribute("tabindex")) {
         wrap.tabIndex = 0;
         wrap.setAttribute("role", "region");
