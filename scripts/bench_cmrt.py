@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: reading supplier CMRT workbooks, ours against a naive pandas read, in one run.
 
-    python scripts/bench_cmrt.py [--files 40] [--rows 300] [--json bench-results/cmrt.json]
+    python -m scripts.bench_cmrt [--files 40] [--rows 300] [--json bench-results/cmrt.json]
 
 Generates realistic synthetic workbooks (every CMRT sheet, ~300 smelter rows, English and
 Chinese), then reports files per second for: pandas.read_excel(sheet_name=None,
@@ -20,11 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from disclosures.staff.ingest_cmrt import read_all
+from scripts.synthetic_cmrt import random_spec, write_cmrt
 
-from scripts.ingest_cmrt import read_all  # noqa: E402
-from scripts.synthetic_cmrt import random_spec, write_cmrt  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(function) -> float:

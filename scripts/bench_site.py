@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: how the build and the pages scale, against plain MkDocs + Material, in one run.
 
-    python scripts/bench_site.py [--quick] [--json bench-results/site.json]
+    scripts/dev bench  (or: python -m scripts.bench_site) [--quick] [--json bench-results/site.json]
 
 For each scale (the example data; 2 x 2,000, 10 x 500 and 20 x 2,000 synthetic rows) it
 measures the full build (wall time, peak memory) and a reference build of the same site:
@@ -28,10 +28,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scripts.synthetic_site import make_project
 
-from scripts.synthetic_site import make_project  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

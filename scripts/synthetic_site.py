@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from scripts.new_year import CHANGES_PAGE, FORM_SD_PAGE, SMELTERS_PAGE
+from disclosures.staff.new_year import CHANGES_PAGE, FORM_SD_PAGE, SMELTERS_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES = ["CHINA", "JAPAN", "INDONESIA", "UNITED STATES OF AMERICA", "BRAZIL", "GERMANY", "KOREA, REPUBLIC OF",
@@ -22,7 +22,7 @@ WORDS = ["Golden", "Metal", "Refining", "Smelting", "Mining", "Precious", "Nonfe
          "Northern", "Eastern", "Alloy", "Resources", "Materials", "Technology", "Group", "Mineração", "Métaux",
          "Hütten", "Tin", "Tungsten", "Tantalum", "Gold", "Silver", "River", "Mountain"]
 SUFFIXES = ["Co., Ltd.", "S.A.", "GmbH", "Inc.", "Ltd.", "Corporation", "PT", "LLC", "AG", "JSC", "Pvt. Ltd."]
-COPIED = ("mkdocs.yml", "macros", "docs/assets", "docs/index.md", "docs/about.md", "docs/smelters.md",
+COPIED = ("mkdocs.yml", "macros", "docs/index.md", "docs/about.md", "docs/smelters.md",
           "docs/staff-guide.md", "data/reference")
 
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from macros.load import load_site
-from macros.reference import load_reference
+from disclosures.engine.load import load_site
+from disclosures.engine.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "tests" / "fixtures" / "example"  # the example site, frozen as shipped
 FILINGS = EXAMPLE / "data" / "sources"  # the filings as filed (copies of the SEC documents)
-CODE_PARTS = ("mkdocs.yml", "macros", "docs/assets")  # what a build takes from the live tree
+CODE_PARTS = ("mkdocs.yml", "macros")  # what a build takes from the live tree
 CONTENT_PARTS = ("data", "docs")  # what it takes from the tree under test
 
 
@@ -44,6 +44,13 @@ def live_site():
     return load_site(ROOT / "data")
 
 
+def survey_yaml(**fields) -> str:
+    """A data/rcoi/YYYY.yaml as `scripts/dev ingest` writes it, with `fields` changed."""
+    survey = dict(dict(workbooks_received=7, workbooks_accepted=7, suppliers=7, suppliers_sourcing_from_covered_countries=0,
+                       suppliers_all_smelters_identified=5, smelters=353), **fields)
+    return "".join(f"{k}: {json.dumps(v)}\n" for k, v in survey.items())
+
+
 def copy_project(dest: Path, content: Path = EXAMPLE) -> Path:
     """A throw-away project: today's code with the content (data/, docs/) of `content`."""
     dest.mkdir(parents=True)
@@ -54,6 +61,17 @@ def copy_project(dest: Path, content: Path = EXAMPLE) -> Path:
         elif src.is_file():
             shutil.copy2(src, dest / part)
     return dest
+
+
+def dev_project(dest: Path, content: Path = ROOT) -> Path:
+    """A copy of the project that `scripts/dev` can run in, sharing the environment it set up (the
+    same lock and pyproject.toml, so scripts/dev never reinstalls the package from the copy)."""
+    project = copy_project(dest, content)
+    shutil.copytree(ROOT / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("requirements.lock", "pyproject.toml"):
+        shutil.copy(ROOT / name, project / name)
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    return project
 
 
 def make_draft(project: Path, year: int) -> None:

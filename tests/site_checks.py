@@ -15,9 +15,9 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from macros.checks import check_year
-from macros.load import Site
-from macros.narrative import figures_of
+from disclosures.engine.checks import check_year
+from disclosures.engine.load import Site
+from disclosures.engine.figures import figures_of
 
 BASE = "http://site.invalid/"
 

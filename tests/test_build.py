@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import make_draft, FILINGS, ROOT, mkdocs_build
+from .conftest import make_draft, FILINGS, mkdocs_build
 
 YEAR_PAGES = {2013: ["", "report/", "smelters/"], 2023: ["", "report/", "smelters/", "changes/"]}
 
@@ -194,7 +194,7 @@ def test_an_amended_year_shows_what_changed_and_keeps_the_original(project_copy,
     original = (tmp_path / "out" / "downloads" / "smelters-2023-as-filed.csv").read_text(encoding="utf-8-sig")
     assert "Advanced Chemical Company,UNITED STATES OF AMERICA,US,United States,,Active" in original
     # Re-locking records the amendment; a further change needs a further amendment.
-    lock = subprocess.run([sys.executable, str(ROOT / "scripts" / "lock_filing.py"), "2023", "--root", str(project_copy)],
+    lock = subprocess.run([sys.executable, "-m", "disclosures.staff.lock_filing", "2023", "--root", str(project_copy)],
                           capture_output=True, text=True)
     assert lock.returncode == 0 and "re-locked 2023" in lock.stdout, lock.stderr
     report = project_copy / "docs" / "2023" / "report.md"

@@ -10,11 +10,11 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from macros.cmrt import NotACmrt, excel_date, merge, parse_supplier, read_grids
-from macros.smelter_csv import read_smelter_csv
+from disclosures.ingest.cmrt import NotACmrt, excel_date, merge, parse_supplier, read_grids
+from disclosures.engine.smelter_csv import read_smelter_csv
 from scripts.synthetic_cmrt import CmrtSpec, SmelterSpec, write_cmrt
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE
 
 AGR = SmelterSpec("Gold", "African Gold Refinery", "UGANDA", "CID003185", "UGANDA")
 
@@ -139,14 +139,14 @@ def test_the_command_ingests_a_folder_and_reports_what_it_refused(tmp_path):
                    "CID000019,Gold,Aida Chemical Industries Co.; Ltd.,JAPAN,Conformant\n"
                    "CID001173,Tin,Mineracao Taboca S.A.,BRAZIL,Active\n", encoding="utf-8")
     out, reports, private = tmp_path / "2024.csv", tmp_path / "rcoi", tmp_path / "private"
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "ingest_cmrt.py"), "--year", "2024", "--rmi-list", str(rmi),
+    result = subprocess.run([sys.executable, "-m", "disclosures.staff.ingest_cmrt", "--year", "2024", "--rmi-list", str(rmi),
                              "--out", str(out), "--report-dir", str(reports), "--private-dir", str(private),
                              "--jobs", "2", str(inbox)],
                             capture_output=True, text=True)
     assert result.returncode == 1, result.stderr  # one workbook was refused
     assert "4 workbooks: 3 accepted, 1 rejected" in result.stdout
     assert "rejected broken.xlsx: not an Excel .xlsx file" in result.stdout
-    from macros.reference import load_reference
+    from disclosures.engine.reference import load_reference
     rows = read_smelter_csv(out, load_reference(EXAMPLE / "data" / "reference"))  # valid for the build as written
     by_id = {r.smelter_id: r for r in rows}
     assert by_id["CID000019"].status == "Conformant" and by_id["CID000019"].supplier_count == "2"

@@ -6,14 +6,14 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from macros.classify import classify, filing_stats
-from macros.compare import STATUS_SECTIONS, Entry, diff, entries, suggest_renames, timelines
-from macros.load import load_site
-from macros.model import Filing, SmelterRow
-from macros.names import name_key
-from macros.reference import load_reference
+from disclosures.engine.classify import classify, filing_stats
+from disclosures.engine.compare import STATUS_SECTIONS, Entry, diff, entries, suggest_renames, timelines
+from disclosures.engine.load import load_site
+from disclosures.engine.model import Filing, SmelterRow
+from disclosures.engine.names import name_key
+from disclosures.engine.reference import load_reference
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE
 
 REFERENCE = load_reference(EXAMPLE / "data" / "reference")
 
@@ -171,7 +171,7 @@ def test_suggest_command_lists_then_writes_only_the_accepted_aliases(tmp_path):
     shutil.copytree(EXAMPLE / "data", data)
     aliases = data / "reference" / "smelter_aliases.yaml"
     aliases.write_text("aliases: []\n")
-    script = [sys.executable, str(ROOT / "scripts" / "suggest_aliases.py"), "--data", str(data)]
+    script = [sys.executable, "-m", "disclosures.staff.suggest_aliases", "--data", str(data)]
     listing = subprocess.run(script, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in listing.splitlines() if "PAMP SA (CH)  ->  MKS PAMP SA" in ln)
     number = int(line.split(".")[0])

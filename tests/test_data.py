@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
-from macros.countries import CountryResolver
-from macros.errors import DataError
-from macros.load import load_site
-from macros.yamlio import read_yaml
+from disclosures.engine.countries import CountryResolver
+from disclosures.engine.errors import DataError
+from disclosures.engine.load import load_site
+from disclosures.engine.yamlio import read_yaml
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE
 
 
 # ---- acceptance: the filings' own words, computed from the CSVs ------------------------------

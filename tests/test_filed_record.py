@@ -9,9 +9,10 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from scripts.lock_filing import main as lock
-from scripts.new_year import scaffold
-from .conftest import FILINGS, mkdocs_build
+from disclosures.site.render.templating import TEMPLATES
+from disclosures.staff.lock_filing import main as lock
+from disclosures.staff.new_year import scaffold
+from .conftest import FILINGS, mkdocs_build, survey_yaml
 
 
 def edit(path, old, new):
@@ -38,15 +39,19 @@ def alias(p):  # an accepted rename taken back: the 2023 change log would pair t
 
 def survey(p):
     (p / "data" / "rcoi").mkdir()
-    (p / "data" / "rcoi" / "2023.yaml").write_text("workbooks_received: 7\nsuppliers: 7\n", encoding="utf-8")
+    (p / "data" / "rcoi" / "2023.yaml").write_text(survey_yaml(), encoding="utf-8")
 
 
 def year_inserted(p):  # a year filed later for a period between two filed ones
     scaffold(p, 2020)
 
 
-def code(p):  # a template change that re-cases the filed headings
-    edit(p / "macros" / "templates" / "form_sd.html", "{{ b.heading }}", "{{ b.heading | title }}")
+def code(p):  # a site's own template override (theme.custom_dir) that re-cases the filed headings
+    template = (TEMPLATES / "cm" / "form_sd.html").read_text(encoding="utf-8")
+    (p / "overrides" / "cm").mkdir(parents=True)
+    (p / "overrides" / "cm" / "form_sd.html").write_text(template.replace("{{ b.heading }}", "{{ b.heading | title }}"),
+                                                         encoding="utf-8")
+    edit(p / "mkdocs.yml", "  name: material\n", "  name: material\n  custom_dir: overrides\n")
 
 
 DRIFTS = {

@@ -1,4 +1,4 @@
-"""scripts/import_filing.py and macros/importer.py on the real filings and on awkward inputs."""
+"""The filing importer (`scripts/dev import`, disclosures/ingest/filing_table.py) on the real filings and on awkward inputs."""
 from __future__ import annotations
 
 import subprocess
@@ -6,17 +6,17 @@ import sys
 
 import pytest
 
-from macros.errors import DataError
-from macros.importer import header_role, import_table, parse_metal
-from macros.smelter_csv import canonical_cid
+from disclosures.engine.errors import DataError
+from disclosures.ingest.filing_table import header_role, import_table, parse_metal
+from disclosures.engine.smelter_csv import canonical_cid
 
-from .conftest import FILINGS, EXAMPLE, ROOT
+from .conftest import FILINGS, EXAMPLE
 
-SCRIPT = ROOT / "scripts" / "import_filing.py"
+SCRIPT = ("-m", "disclosures.staff.import_filing")
 
 
 def run_import(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, *SCRIPT, *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("year", [2013, 2023])

@@ -1,25 +1,21 @@
 """Publishing: a failed build leaves the previous site in place; names and CSVs survive anything."""
 from __future__ import annotations
 
-import shutil
 import string
 import subprocess
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from macros.model import SmelterRow
-from macros.names import fold, name_key
-from macros.smelter_csv import read_smelter_csv, write_smelter_csv
+from disclosures.engine.model import SmelterRow
+from disclosures.engine.names import fold, name_key
+from disclosures.engine.smelter_csv import read_smelter_csv, write_smelter_csv
 
-from .conftest import ROOT, copy_project
+from .conftest import dev_project
 
 
 def test_a_failed_build_never_replaces_the_published_site(tmp_path):
-    project = copy_project(tmp_path / "project")
-    shutil.copytree(ROOT / "scripts", project / "scripts")
-    shutil.copy(ROOT / "requirements.lock", project / "requirements.lock")
-    (project / ".venv").symlink_to(ROOT / ".venv")  # the environment scripts/dev test set up
+    project = dev_project(tmp_path / "project")
     build = [str(project / "scripts" / "dev"), "build"]
     assert subprocess.run(build, capture_output=True, text=True).returncode == 0
     published = (project / "site" / "2023" / "smelters" / "index.html").read_bytes()

@@ -11,9 +11,9 @@ import json
 import openpyxl
 import pytest
 
-from macros.narrative import figure_docs, figures_of, longdate, percent, spell
-from macros.render import charts, downloads, tables
-from macros.render.html import linkify, text
+from disclosures.engine.figures import figure_docs, figures_of, longdate, percent, spell
+from disclosures.site.render import charts, downloads, tables
+from disclosures.site.render.html import linkify, text
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} {% include "x" %} | `x`'
 

@@ -21,21 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros.checks import typed_figure_problems, year_problems
-from macros.load import load_site
-from scripts.new_year import scaffold
-from .conftest import ROOT, copy_project, make_draft, mkdocs_build
+from disclosures.engine.checks import typed_figure_problems, year_problems
+from disclosures.engine.load import load_site
+from disclosures.staff.new_year import scaffold
+from .conftest import copy_project, dev_project, make_draft, mkdocs_build, survey_yaml
 from .site_checks import assert_none, broken_links, download_problems, figure_problems, narrative_problems
-
-
-def dev_project(dest: Path, content: Path = ROOT) -> Path:
-    """A copy of the project that `scripts/dev` can run in, sharing the environment it set up."""
-    project = copy_project(dest, content)
-    shutil.copytree(ROOT / "scripts", project / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("requirements.lock", "pyproject.toml"):
-        shutil.copy(ROOT / name, project / name)
-    (project / ".venv").symlink_to(ROOT / ".venv")
-    return project
 
 
 def dev(project: Path, *args: str, drafts: str = "include") -> subprocess.CompletedProcess:
@@ -259,7 +249,8 @@ def test_check_command_lists_each_problem_with_file_and_line(tmp_path):
                                                                   "an aggregate of 380 facilities"), encoding="utf-8")
     (project / "data" / "rcoi").mkdir()
     (project / "data" / "rcoi" / "2023.yaml").write_text(
-        "suppliers: 6\nfollow_ups:\n  - item: 'no smelter ID: Gold / X Refinery'\n    resolved: false\n", encoding="utf-8")
+        survey_yaml(suppliers=6, follow_ups=[{"item": "no smelter ID: Gold / X Refinery", "resolved": False}]),
+        encoding="utf-8")
     smelters = project / "data" / "smelters" / "2023.csv"  # a Cyrillic А in a Latin name
     smelters.write_text(smelters.read_text(encoding="utf-8").replace("Gold,Agosi AG,", "Gold,\u0410gosi AG,"), encoding="utf-8")
     filing = project / "data" / "filings" / "2023.yaml"  # a conclusion the filing does not say
@@ -278,7 +269,7 @@ def test_check_command_lists_each_problem_with_file_and_line(tmp_path):
 
 
 def test_plural_follows_the_figure():
-    from macros.narrative import plural
+    from disclosures.engine.figures import plural
     assert [plural(n, "smelter is", "smelters are") for n in (0, 1, 3)] == ["smelters are", "smelter is", "smelters are"]
 
 

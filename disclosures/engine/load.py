@@ -1,0 +1,126 @@
+"""The I/O edge: read all of data/ once, validate it, and build the model."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from disclosures.engine.classify import classify, filing_stats
+from disclosures.engine.compare import AliasIndex, Diff, Timeline, alias_index, diff, timelines
+from disclosures.engine.errors import DataError, Problem
+from disclosures.engine.model import Filing, FilingMeta, SupplierSurvey
+from disclosures.engine.reference import Reference, designation_key, load_reference
+from disclosures.engine.smelter_csv import read_smelter_csv
+from disclosures.engine.yamlio import read_typed
+
+YEAR_FILE = re.compile(r"^(\d{4})\.(yaml|csv)$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every filing, oldest first, and the reference data that classified them."""
+
+    reference: Reference
+    filings: dict[int, Filing]
+    aliases: AliasIndex
+    diffs: dict[int, Diff]  # filing year -> its changes since the previous filing
+    timelines: tuple[Timeline, ...]  # every smelter across every filing
+    drafts: frozenset[int] = frozenset()  # years not filed yet (no lock): shown with a banner, never deployed
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.filings)
+
+    def filing(self, year: int) -> Filing:
+        return self.filings[year]
+
+    def previous(self, year: int) -> Filing | None:
+        earlier = [y for y in self.years if y < year]
+        return self.filings[earlier[-1]] if earlier else None
+
+
+def filed_years(data_dir: Path) -> set[int]:
+    """A year is filed once it is locked (data/locks/YYYY.json); until then it is a draft."""
+    return {int(p.stem) for p in (Path(data_dir) / "locks").glob("[0-9][0-9][0-9][0-9].json")}
+
+
+def load_site(data_dir: Path, drafts: bool = True) -> Site:
+    """Every filing in data/; with drafts=False only the filed ones (what the deploy publishes)."""
+    data_dir = Path(data_dir)
+    reference = load_reference(data_dir / "reference")
+    yaml_years = _years_in(data_dir / "filings", "yaml")
+    csv_years = _years_in(data_dir / "smelters", "csv")
+    filed = filed_years(data_dir)
+    if not drafts:
+        yaml_years, csv_years = yaml_years & filed, csv_years & filed
+    problems = [
+        Problem(data_dir / "smelters" / f"{y}.csv", f"missing: data/filings/{y}.yaml has no smelter list")
+        for y in sorted(yaml_years - csv_years)
+    ] + [
+        Problem(data_dir / "filings" / f"{y}.yaml", f"missing: data/smelters/{y}.csv has no filing YAML")
+        for y in sorted(csv_years - yaml_years)
+    ]
+    filings = {}
+    for year in sorted(yaml_years & csv_years):
+        try:
+            filings[year] = load_filing(data_dir, year, reference, draft=year not in filed)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if year in filed and not filings[year].smelters:
+            problems.append(Problem(data_dir / "smelters" / f"{year}.csv", "no smelter rows, but the year is filed", line=2))
+    if problems:
+        raise DataError(problems)
+    if not filings:
+        raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
+    aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"))
+    years = sorted(filings)
+    diffs = {new: diff(filings[old], filings[new], aliases) for old, new in zip(years, years[1:])}
+    return Site(reference, filings, aliases, diffs, tuple(timelines(list(filings.values()), aliases)),
+                frozenset(filings) - filed)
+
+
+def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = False) -> Filing:
+    """One year; a draft's footnote markers are left to `scripts/dev check` while its YAML is filled."""
+    yaml_path = data_dir / "filings" / f"{year}.yaml"
+    csv_path = data_dir / "smelters" / f"{year}.csv"
+    meta = load_filing_meta(yaml_path)
+    if meta.reporting_period.start.year != year:
+        raise DataError(Problem(yaml_path, f"reporting period starts in {meta.reporting_period.start.year}, "
+                                           f"but the file is named for {year}", field="reporting_period"))
+    survey_path = data_dir / "rcoi" / f"{year}.yaml"
+    survey = read_typed(survey_path, SupplierSurvey) if survey_path.is_file() else None
+    return _filing(year, meta, yaml_path, csv_path, reference, survey, draft)
+
+
+def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: Reference, survey=None,
+            draft: bool = False) -> Filing:
+    rows = read_smelter_csv(csv_path, reference, None if draft else {f.marker for f in meta.footnotes})
+    bad = [Problem(yaml_path, f"designation_classes.{word}: unknown class {c.counts_as!r}; expected one of "
+                              f"{', '.join(reference.classes)}", field=f"designation_classes.{word}")
+           for word, c in meta.designation_classes.items() if c.counts_as not in reference.classes]
+    if bad:
+        raise DataError(bad)
+    own = {designation_key(w): c for w, c in meta.designation_classes.items()}
+    smelters = tuple(classify(r, reference, meta.filed_on, own) for r in rows)
+    return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
+
+
+def load_filing_meta(path: Path) -> FilingMeta:
+    return read_typed(path, FilingMeta)
+
+
+def _years_in(folder: Path, suffix: str) -> set[int]:
+    found = set()
+    for path in folder.glob(f"*.{suffix}"):
+        match = YEAR_FILE.match(path.name)
+        if not match:
+            raise DataError(Problem(path, f"unexpected file name; expected YYYY.{suffix}"))
+        found.add(int(match.group(1)))
+    return found
+
+
+def load_filing_rows(site: Site, year: int, csv_path: Path) -> Filing:
+    """The filing of `year` with another smelter list (e.g. as originally filed, before an amendment)."""
+    current = site.filing(year)
+    return _filing(year, current.meta, current.sources["yaml"], csv_path, site.reference)

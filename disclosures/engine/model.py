@@ -1,0 +1,284 @@
+"""The in-memory model of every filing: what the build renders and the tests assert."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    # extra="forbid" turns a misspelt YAML key into an error instead of a silently ignored field.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Registrant(_Strict):
+    name: str
+    short_name: str
+    state_of_incorporation: str
+    commission_file_number: str
+    irs_employer_id: Optional[str] = None
+    address: str
+
+
+class Contact(_Strict):
+    name: str
+    title: str
+    phone: str
+
+
+class Period(_Strict):
+    start: dt.date
+    end: dt.date
+
+
+class CoverField(_Strict):
+    value: str
+    caption: str  # the small parenthesised words under the value, as printed
+
+
+_BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table")
+
+
+class FormSdBlock(_Strict):
+    """One block of the Form SD as filed, in filed order; text, case and punctuation as printed.
+
+    Exactly one kind: `title` (a centred cover line), `line` (a line; a newline keeps a filed
+    line break), `caption` (the parenthesised words under a cover value; may go with `line`),
+    `fields` (cover values side by side, each with its caption), `heading`, `subheading`,
+    `paragraph`, `table` (rows of cells, the first row the header as printed). `checkbox`
+    (checked/unchecked) goes with `line`: a box line of the cover.
+    """
+
+    title: Optional[str] = None
+    line: Optional[str] = None
+    caption: Optional[str] = None
+    fields: Optional[list[CoverField]] = None
+    heading: Optional[str] = None
+    subheading: Optional[str] = None
+    paragraph: Optional[str] = None
+    table: Optional[list[list[str]]] = None
+    checkbox: Optional[Literal["checked", "unchecked"]] = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in _BLOCK_KINDS if getattr(self, k) is not None]
+        if kinds == ["line", "caption"]:
+            kinds = ["line"]
+        if len(kinds) != 1:
+            raise ValueError(f"a form_sd block has exactly one of {', '.join(_BLOCK_KINDS)} "
+                             f"(`caption` may go with `line`); this one has {', '.join(kinds) or 'none'}")
+        if self.checkbox and kinds != ["line"]:
+            raise ValueError("`checkbox` goes with `line`: the text printed next to the box")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in _BLOCK_KINDS if getattr(self, k) is not None)
+
+
+class Template(_Strict):
+    name: str
+    short_name: str
+    publisher: str
+
+
+class Rcoi(_Strict):
+    contract_manufacturers_surveyed: int = Field(ge=0)
+    contract_manufacturers_responded: int = Field(ge=0)
+    responses: str
+    responded_none_from_covered_countries: Optional[int] = Field(default=None, ge=0)
+    insufficient_information: Optional[int] = Field(default=None, ge=0)
+    declaration_scope: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _responded_within_surveyed(self):
+        if self.contract_manufacturers_responded > self.contract_manufacturers_surveyed:
+            raise ValueError("more contract manufacturers responded than were surveyed")
+        return self
+
+    @property
+    def response_rate(self) -> float:
+        surveyed = self.contract_manufacturers_surveyed
+        return self.contract_manufacturers_responded / surveyed if surveyed else 0.0
+
+
+class Conclusion(_Strict):
+    """The conclusion in the filing's own words: `quote` must appear verbatim in the year's pages."""
+
+    quote: str
+
+
+class Footnote(_Strict):
+    marker: str
+    text: str
+
+
+class Amendment(_Strict):
+    date: dt.date
+    form: str = "SD/A"
+    reason: str
+
+
+class Restatement(_Strict):
+    """A correction of this site's analysis of a filed year (a class, a flag, a resolved ID):
+    the filed text is untouched; the year's pages show the date and the reason."""
+
+    date: dt.date
+    reason: str
+
+
+class FilingClass(_Strict):
+    """How this filing's legend defines a designation, when it differs from the usual meaning."""
+
+    counts_as: str  # the class it is counted in (data/reference/designations.yaml)
+    label: str  # what the site calls those rows for this filing, e.g. "Conformant or undeterminable"
+
+
+class FilingMeta(_Strict):
+    """data/filings/YYYY.yaml: everything a filing states except its smelter list."""
+
+    registrant: Registrant
+    contact: Contact
+    reporting_period: Period
+    filed_on: dt.date
+    form_sd: list[FormSdBlock]  # the Form SD as filed: cover, items, signature, exhibit index
+    template: Template
+    audit_program: str
+    products_covered: str
+    rcoi: Rcoi
+    designation_column: str
+    list_header: Optional[list[str]] = None  # the smelter table's header row as filed; null: it had none
+    designation_legend: dict[str, Optional[str]]  # null: a designation the filing uses but never defines
+    designation_classes: dict[str, FilingClass] = {}  # this filing's own meaning of a designation
+    conclusion: Conclusion
+    footnotes: list[Footnote] = []
+    urls: dict[str, str] = {}
+    source_document: Optional[str] = None
+    amendments: list[Amendment] = []
+    restatements: list[Restatement] = []
+
+    @model_validator(mode="after")
+    def _only_web_addresses(self):
+        for key, url in self.urls.items():
+            if not re.match(r"^https?://[^\s/]+", url, re.I):
+                raise ValueError(f"urls.{key}: only http(s) addresses are published, not {url[:40]!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.reporting_period.end < self.reporting_period.start:
+            raise ValueError("reporting_period ends before it starts")
+        if self.filed_on < self.reporting_period.end:
+            raise ValueError("filed_on is before the end of the reporting period")
+        return self
+
+
+@dataclass(frozen=True)
+class SmelterRow:
+    """One published row of data/smelters/YYYY.csv, as printed in the filing."""
+
+    metal: str
+    smelter_name: str
+    country: str
+    status: str
+    smelter_id: str = ""
+    footnote: str = ""
+    supplier_count: str = ""  # how many suppliers reported it (scripts/dev ingest); never who
+    line: int = 0  # line in the CSV, for messages
+
+
+@dataclass(frozen=True)
+class Smelter:
+    """A published row plus everything derived from data/reference/ at build time."""
+
+    row: SmelterRow
+    status_class: str
+    country_code: str
+    country_name: str
+    in_covered_country: bool
+    restrictions: tuple  # Restriction entries in force at the filing date
+    name_key: str
+    class_label: str = ""  # the class as this filing's legend lets the site call it
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """Who this smelter is within a filing: metal + CID, else metal + folded name + country.
+
+        The country matters without a CID: "Johnson Matthey Inc" (US) and "Johnson Matthey Ltd"
+        (Canada) fold to the same name but are two refiners.
+        """
+        if self.row.smelter_id:
+            return (self.row.metal, self.row.smelter_id)
+        return (self.row.metal, self.name_key, self.country_code)
+
+    @property
+    def greater_risk(self) -> bool:
+        """In a Covered Country and neither conformant nor active (the filings' own test)."""
+        return self.in_covered_country and self.status_class not in ("conformant", "active")
+
+    @property
+    def sanctioned(self) -> bool:
+        return any(r.kind == "sanction" for r in self.restrictions)
+
+
+class FollowUp(_Strict):
+    item: str
+    resolved: bool = False
+    note: str = ""
+
+
+class SupplierSurvey(_Strict):
+    """data/rcoi/YYYY.yaml, written by `scripts/dev ingest` (no supplier names); quoted as
+    {{ supplier_survey.NAME }} in the narrative."""
+
+    workbooks_received: int = Field(ge=0)
+    workbooks_accepted: int = Field(ge=0)
+    suppliers: int = Field(ge=0)
+    suppliers_sourcing_from_covered_countries: int = Field(ge=0)
+    suppliers_all_smelters_identified: int = Field(ge=0)
+    smelters: int = Field(ge=0)
+    follow_ups: list[FollowUp] = []
+
+
+@dataclass(frozen=True)
+class Filing:
+    year: int
+    meta: FilingMeta
+    smelters: tuple[Smelter, ...]
+    stats: "FilingStats"
+    sources: dict = field(default_factory=dict)  # "yaml"/"csv" -> Path
+    supplier_survey: SupplierSurvey | None = None
+
+
+    def class_label(self, key: str, reference) -> str:
+        """What this filing's rows of class `key` are called: the filing's legend may qualify a
+        class (2013's "Yes" is conflict free *or undeterminable*)."""
+        own = [c.label for c in self.meta.designation_classes.values() if c.counts_as == key]
+        return own[0] if own else reference.classes[key].label
+
+
+@dataclass(frozen=True)
+class FilingStats:
+    """Every figure a report quotes, computed from the classified rows."""
+
+    facilities: int
+    distinct: int
+    by_class: dict[str, int]
+    by_metal: dict[str, int]
+    by_metal_class: dict[tuple[str, str], int]
+    in_covered_countries: int
+    greater_risk: int
+    restricted: int
+    sanctioned: int
+    duplicates: tuple[tuple[Smelter, ...], ...]
+
+    @property
+    def share_conformant(self) -> float:
+        return self.by_class.get("conformant", 0) / self.facilities if self.facilities else 0.0
+
+    def share_conformant_for(self, metal: str) -> float | None:
+        total = self.by_metal.get(metal, 0)
+        return self.by_metal_class.get((metal, "conformant"), 0) / total if total else None

@@ -1,0 +1,150 @@
+"""Reference data from data/reference/: what makes years comparable and flags risk."""
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from disclosures.engine.countries import CountryResolver
+from disclosures.engine.errors import DataError, Problem
+from disclosures.engine.names import name_key
+from disclosures.engine.yamlio import read_typed
+
+METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
+# The classes, best first: the order of tables, sorting and "improved"/"worsened" between filings.
+CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant")
+
+
+@dataclass(frozen=True)
+class StatusClass:
+    key: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Restriction:
+    kind: str  # "sanction" or "suspension"
+    authority: str
+    list: str
+    date: dt.date
+    metal: str
+    country: str
+    names: frozenset[str]  # name keys
+    smelter_id: str | None
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.authority} {'sanctioned' if self.kind == 'sanction' else 'suspended'}"
+
+    def matches(self, metal: str, country: str, key: str, smelter_id: str | None) -> bool:
+        if self.smelter_id and smelter_id:
+            return self.smelter_id == smelter_id
+        return metal == self.metal and country == self.country and key in self.names
+
+
+@dataclass(frozen=True)
+class Reference:
+    classes: dict[str, StatusClass]
+    designations: dict[str, str]  # folded designation -> class key
+    covered_countries: dict[str, str]  # ISO code -> name
+    restrictions: tuple[Restriction, ...]
+    countries: CountryResolver
+    smelter_aliases: tuple[dict, ...] = ()
+
+    def class_of(self, designation: str) -> str | None:
+        return self.designations.get(designation_key(designation))
+
+
+def designation_key(text: str) -> str:
+    """Designations compare ignoring case and repeated spaces."""
+    return " ".join(text.split()).casefold()
+
+
+# ---- the files of data/reference/, as typed schemas (a misspelt key names file, line and field) ----
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClassSpec(_Strict):
+    label: str = Field(min_length=1)
+    description: str = ""
+
+
+class DesignationsFile(_Strict):
+    classes: dict[str, ClassSpec]
+    designations: dict[str, str]
+
+
+class CoveredCountriesFile(_Strict):
+    covered_countries: dict[str, str]
+
+
+class RestrictionSpec(_Strict):
+    kind: Literal["sanction", "suspension"]
+    authority: str = Field(min_length=1)
+    list: str = Field(min_length=1)
+    date: dt.date
+    metal: Literal[METALS]
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
+    names: builtins.list[str] = []  # `list` is a field name here
+    smelter_id: str | None = None
+    source: str = ""
+
+
+class RestrictionsFile(_Strict):
+    restrictions: list[RestrictionSpec]
+
+
+class AliasName(_Strict):
+    year: int
+    name: str = Field(min_length=1)
+
+
+class SmelterAlias(_Strict):
+    metal: Literal[METALS]
+    names: list[AliasName] = Field(min_length=2)
+    note: str = ""
+
+
+class SmelterAliasesFile(_Strict):
+    aliases: list[SmelterAlias] = []
+
+
+class CountryAliasesFile(RootModel[dict[str, str]]):
+    """Published country name -> ISO 3166-1 alpha-2 code."""
+
+
+def load_reference(folder: Path) -> Reference:
+    folder = Path(folder)
+    spec = read_typed(folder / "designations.yaml", DesignationsFile)
+    classes = {key: StatusClass(key, c.label, c.description) for key, c in spec.classes.items()}
+    problems = [] if tuple(classes) == CLASS_ORDER else [
+        Problem(folder / "designations.yaml", f"classes must be, in order: {', '.join(CLASS_ORDER)}", field="classes")]
+    problems += [
+        Problem(folder / "designations.yaml", f"{word!r} maps to unknown class {cls!r}", field=f"designations.{word}")
+        for word, cls in spec.designations.items() if cls not in classes
+    ]
+    if problems:
+        raise DataError(problems)
+    restrictions = tuple(
+        Restriction(kind=r.kind, authority=r.authority, list=r.list, date=r.date, metal=r.metal, country=r.country,
+                    names=frozenset(name_key(n) for n in r.names), smelter_id=r.smelter_id, source=r.source)
+        for r in read_typed(folder / "restrictions.yaml", RestrictionsFile).restrictions
+    )
+    aliases_path = folder / "smelter_aliases.yaml"
+    aliases = read_typed(aliases_path, SmelterAliasesFile).aliases if aliases_path.exists() else []
+    return Reference(
+        classes=classes,
+        designations={designation_key(str(w)): c for w, c in spec.designations.items()},
+        covered_countries=read_typed(folder / "covered_countries.yaml", CoveredCountriesFile).covered_countries,
+        restrictions=restrictions,
+        countries=CountryResolver(read_typed(folder / "country_aliases.yaml", CountryAliasesFile).root),
+        smelter_aliases=tuple(a.model_dump() for a in aliases),
+    )

@@ -1,0 +1,245 @@
+"""The mkdocs-macros binding: the macros, filters and variables a page can use.
+
+Each macro asks the model (loaded once per build, disclosures.site.state.get_site) and renders
+a template of templates/cm/. Every macro and variable is documented on docs/staff-guide.md,
+which is generated from the registries below (MACROS, VARIABLES, figures.FILTERS).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from disclosures.engine.errors import DataError
+from disclosures.engine.figures import FILTERS, figure_docs, figures_of
+from disclosures.engine.load import Site
+from disclosures.engine.model import Filing
+from disclosures.engine.reference import CLASS_ORDER
+from disclosures.site.page_errors import DidYouMeanUndefined, error_page, install_error_format, set_candidates
+from disclosures.site.render import changes as change_render
+from disclosures.site.render import charts, smelter_index, tables
+from disclosures.site.render.form_sd import form_sd as render_form_sd
+from disclosures.site.render.html import inline_text
+from disclosures.site.render.templating import render
+from disclosures.site.state import SERVING, SLOTS, get_site, page_year, relative_url
+
+DOWNLOAD_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
+
+
+class Macros:
+    """The macros of one build: the model, and the page being rendered (from mkdocs-macros' env)."""
+
+    def __init__(self, env, site: Site):
+        self.env, self.site = env, site
+
+    # ---- helpers -------------------------------------------------------------------------
+    def current(self) -> Filing:
+        year = page_year(self.env.page.file.src_uri) if self.env.page else None
+        if year is None:
+            raise ValueError(f"this macro only works on a filing-year page (docs/YYYY/), not {self.env.page.file.src_uri}")
+        return self.site.filing(year[0])
+
+    def link(self, target: str) -> str:
+        return relative_url(self.env.page.url, target)
+
+    def downloads_list(self, stem: str, what: str, formats=("csv", "xlsx", "json")) -> Markup:
+        files = [(self.link(f"downloads/{stem}.{ext}"), DOWNLOAD_LABELS[ext]) for ext in formats]
+        return render("cm/downloads.html", files=files, what=what)
+
+    @staticmethod
+    def searchable(smelters) -> str:
+        """What the site search indexes in place of a table (see state.Slots)."""
+        return "; ".join(f"{s.row.smelter_name} {s.row.smelter_id}".strip() for s in smelters)
+
+    # ---- filing-year macros --------------------------------------------------------------
+    def form_sd(self):
+        filing = self.current()
+        return render_form_sd(filing, draft=filing.year in self.site.drafts)
+
+    def smelter_table(self, view: str | None = None):
+        filing = self.current()
+        view = view or ("filed" if self.env.page.file.src_uri.endswith("/report.md") else "analysis")
+        if view not in ("filed", "analysis"):
+            raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
+        table = tables.smelter_table(filing, self.site.reference, view, analysis_url=self.link(f"{filing.year}/smelters/"))
+        return SLOTS.put(table, self.searchable(filing.smelters))
+
+    def smelter_summary(self):
+        return tables.summary_table(self.current(), self.site.reference)
+
+    def download_links(self):
+        year = self.current().year
+        return self.downloads_list(f"smelters-{year}", f"the {year} smelter list")
+
+    def changes(self):
+        filing = self.current()
+        d = self.site.diffs.get(filing.year)
+        if d is None:
+            raise ValueError(f"{filing.year} is the first filing: there is nothing to compare it with")
+        downloads = self.downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json"))
+        return change_render.changes_page(
+            d, self.site.reference, downloads,
+            place=lambda html, entries: SLOTS.put(html, self.searchable(e.first for e in entries)))
+
+    def changes_summary(self):
+        d = self.site.diffs.get(self.current().year)
+        return render("cm/changes_summary.html", sentence=d and change_render.summary_sentence(d),
+                      href=d and self.link(f"{d.new_year}/changes/"))
+
+    def footnotes(self):
+        return tables.footnotes_block(self.current())
+
+    def status_legend(self):
+        return render("cm/status_legend.html", legend=self.current().meta.designation_legend)
+
+    # ---- site-wide macros ----------------------------------------------------------------
+    def smelter_index(self):
+        site = self.site
+        table = smelter_index.index_table(list(site.timelines), site.years, site.reference,
+                                          rows_url=self.link("downloads/smelter-index.rows.json"),
+                                          downloads_html=self.smelter_index_downloads())
+        return SLOTS.put(table, self.searchable(t.latest.first for t in site.timelines))
+
+    def smelter_index_downloads(self):
+        return self.downloads_list("smelter-index", "every smelter across filings")
+
+    def trend_chart(self):
+        site = self.site
+        series = {metal: [(y, site.filing(y).stats.share_conformant_for(metal)) for y in site.years]
+                  for metal in ("Gold", "Tantalum", "Tin", "Tungsten")}
+        series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
+        chart = charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
+                                  series, "trend")
+        plain = site.reference.classes["conformant"].label
+        labels = [(y, site.filing(y).class_label("conformant", site.reference)) for y in site.years]
+        return render("cm/trend_chart.html", chart=chart, qualified=[(y, label) for y, label in labels if label != plain])
+
+    def filings_overview(self):
+        return render("cm/filings_overview.html", cards=[self._card(year) for year in reversed(self.site.years)])
+
+    def _card(self, year: int) -> dict:
+        site = self.site
+        f, prev = site.filing(year), site.previous(year)
+        parts = [(c, f.class_label(c, site.reference), f.stats.by_class.get(c, 0)) for c in CLASS_ORDER
+                 if f.stats.by_class.get(c)]
+        return {
+            "filing": f, "previous": prev, "draft": year in site.drafts, "figures": figures_of(f),
+            "conformant_label": f.class_label("conformant", site.reference),
+            "change": prev and f.stats.facilities - prev.stats.facilities,
+            "change_sentence": prev and change_render.summary_sentence(site.diffs[year]),
+            "bar": charts.share_bar(parts, f"{year} rows by class"),
+            "links": {"report": self.link(f"{year}/report/"), "form_sd": self.link(f"{year}/"),
+                      "smelters": self.link(f"{year}/smelters/"), "changes": self.link(f"{year}/changes/")},
+        }
+
+    def class_map(self):
+        ref = self.site.reference
+        designations = sorted(ref.designations.items(), key=lambda kv: (CLASS_ORDER.index(kv[1]), kv[0]))
+        return render("cm/class_map.html", classes=list(ref.classes.values()),
+                      designations=[(word, ref.classes[c]) for word, c in designations])
+
+    def covered_countries(self):
+        return render("cm/covered_countries.html", countries=self.site.reference.covered_countries)
+
+    def restrictions_table(self):
+        return render("cm/restrictions_table.html", restrictions=self.site.reference.restrictions)
+
+    def staff_reference(self):
+        sections = [
+            ("macros", "Macros", [("{{ " + name + "() }}", doc) for name, doc in MACROS.items()]),
+            ("figures", "Figures (filing-year pages)", [("{{ figures." + name + " }}", doc) for name, doc in figure_docs()]),
+            ("variables", "Other variables (filing-year pages)", [("{{ " + name + " }}", doc) for name, doc in VARIABLES.items()]),
+            ("filters", "Filters", [(name, doc) for name, (_, doc) in FILTERS.items()]),
+        ]
+        return render("cm/staff_reference.html", sections=sections)
+
+
+MACROS = {
+    "form_sd": "The whole Form SD (cover page, items, signature, exhibit index) from data/filings/YYYY.yaml",
+    "smelter_table": "The year's full smelter list as a searchable, filterable, sortable table, with its footnotes. "
+                     "On the report it opens as filed (the filed columns only), elsewhere with this site's "
+                     "analysis columns; smelter_table(view='filed') or view='analysis' chooses",
+    "smelter_summary": "Rows by metal and class, with totals",
+    "download_links": "Links to the year's smelter list as CSV, Excel and JSON",
+    "changes": "The year's change log against the previous filing: counts by metal, a table per section, downloads",
+    "changes_summary": 'One sentence: "N smelters added, M removed, K improved and J worsened since the YYYY filing."',
+    "smelter_index": "Any page: every smelter ever listed, one row per smelter and metal, a column per filing",
+    "smelter_index_downloads": "Any page: download links for the cross-filing index",
+    "footnotes": "The filing's footnotes (already included under smelter_table)",
+    "status_legend": "What each designation meant in the filing, in its own words",
+    "trend_chart": "Any page: share conformant per metal across all filings, as an accessible SVG chart",
+    "filings_overview": "Any page: one card per filing, newest first, with headline figures",
+    "class_map": "Any page: every published designation and the class it counts as",
+    "covered_countries": "Any page: the ten Covered Countries",
+    "restrictions_table": "Any page: the sanctions and suspensions rows are checked against",
+    "staff_reference": "Any page: this reference",
+}
+VARIABLES = {
+    "filing.year": "The page's filing year",
+    "filing.meta.registrant.name": "Any field of data/filings/YYYY.yaml, by its path (e.g. filing.meta.rcoi.responses)",
+    "filing.meta.filed_on | longdate": "The filing date",
+    "previous.year": "The previous filing's year (only on pages of a year that has one)",
+    "previous_figures.facilities": "Any figure of the previous filing",
+    "supplier_survey.workbooks_received": "From data/rcoi/YYYY.yaml (written by scripts/dev ingest): also "
+                                          "workbooks_accepted, suppliers, suppliers_sourcing_from_covered_countries, "
+                                          "suppliers_all_smelters_identified, smelters. Undefined (the build stops) "
+                                          "for a year without ingested CMRTs.",
+}
+PAGE_VARIABLES = ("filing", "figures", "previous", "previous_figures", "supplier_survey")
+
+
+def define_env(env):
+    install_error_format(env.project_dir)  # macro errors name file and line, without a traceback
+    if SERVING.error:  # `mkdocs serve` with broken data: every page shows the error instead
+        env.cm_site = None
+        return
+    try:
+        site = get_site(Path(env.project_dir) / "data")
+    except DataError:
+        if SERVING.on:
+            env.cm_site = None
+            return
+        raise
+    env.cm_site = site  # the model of this build, for on_pre_page_macros
+    macros = Macros(env, site)
+    for name in MACROS:
+        env.macro(getattr(macros, name), name)
+    for name, (function, _) in FILTERS.items():
+        env.filter(function, name)
+    env.variables["site_years"] = site.years
+    set_candidates(list(MACROS) + list(FILTERS) + list(PAGE_VARIABLES) + ["site_years"])
+
+
+def _inert_in_markdown(value):
+    """A value written with {{ ... }}: macro HTML (Markup) and numbers as they are; any other
+    text (YAML fields, names) as plain characters that neither HTML nor Markdown can act on."""
+    if isinstance(value, (Markup, int, float)) or value is None:
+        return value
+    return inline_text(value)
+
+
+def on_pre_page_macros(env):
+    """Bind `filing`, `figures`, `previous` to the page's year; escape every variable."""
+    # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
+    # Markup for the HTML they render from templates.
+    env.env.autoescape = True
+    env.env.finalize = _inert_in_markdown  # ... and inert as Markdown, which reads the page next
+    env.env.undefined = DidYouMeanUndefined  # a misspelt name says "did you mean ..."
+    site = env.cm_site
+    if site is None:
+        env.markdown = error_page(SERVING.error or "the data could not be loaded; see the terminal", through_jinja=True)
+        return
+    for name in PAGE_VARIABLES:
+        env.variables.pop(name, None)
+    year = page_year(env.page.file.src_uri)
+    if year is None:
+        return
+    filing = site.filing(year[0])
+    env.variables["filing"] = filing
+    env.variables["figures"] = figures_of(filing)
+    if filing.supplier_survey:
+        env.variables["supplier_survey"] = filing.supplier_survey
+    previous = site.previous(filing.year)
+    if previous:
+        env.variables["previous"] = previous
+        env.variables["previous_figures"] = figures_of(previous)

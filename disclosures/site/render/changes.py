@@ -1,0 +1,79 @@
+"""Change logs between filings: the counts, a table per section, the page around them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from disclosures.engine.compare import SECTION_TITLES, Diff, Entry, Pair
+from disclosures.engine.reference import METALS, Reference
+from disclosures.site.render.tables import risk_tokens
+from disclosures.site.render.templating import render
+
+SECTION_HELP = {
+    "added": "Listed now, not in the earlier filing.",
+    "removed": "Listed in the earlier filing, not now.",
+    "improved": "Now in a better class (e.g. No -> Full Compliant, Active -> Conformant).",
+    "worsened": "Now in a worse class.",
+    "reworded": "Same class under the audit programme's newer wording (e.g. Yes -> Full Compliant): "
+                "not a change of status.",
+    "unchanged": "Same class and the same designation.",
+    "renamed": "The same smelter (by smelter ID or a staff-confirmed alias) under a different name. "
+               "Also counted in one of the sections above.",
+    "relocated": "The same smelter now listed in a different country. Also counted in one of the sections above.",
+}
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One smelter of a section: its entry in each filing (None where it is not listed)."""
+
+    old: Entry | None
+    new: Entry | None
+    matched_by: str = ""
+
+
+def change_rows(d: Diff, name: str) -> list[ChangeRow]:
+    items = d.section(name)
+    if name == "added":
+        return [ChangeRow(None, e) for e in items]
+    if name == "removed":
+        return [ChangeRow(e, None) for e in items]
+    return [ChangeRow(p.old, p.new, p.matched_by) for p in items if isinstance(p, Pair)]
+
+
+def summary_sentence(d: Diff) -> str:
+    c = d.counts()
+    return (f"{c['added']:,} smelters added, {c['removed']:,} removed, {c['improved']:,} improved and "
+            f"{c['worsened']:,} worsened since the {d.old_year} filing.")
+
+
+def counts_table(d: Diff) -> Markup:
+    by_metal = d.counts_by_metal()
+    metals = [m for m in METALS if any(by_metal[s].get(m) for s in SECTION_TITLES)]
+    return render("cm/change_counts.html", d=d, metals=metals, by_metal=by_metal, sections=SECTION_TITLES)
+
+
+def class_labels_json(reference: Reference) -> str:
+    """What each class is called, for the table script's filter labels."""
+    return json.dumps({k: c.label for k, c in reference.classes.items()})
+
+
+def section_table(d: Diff, name: str, reference: Reference) -> Markup:
+    return render("cm/change_section.html", d=d, name=name, title=SECTION_TITLES[name], rows=change_rows(d, name),
+                  class_labels=class_labels_json(reference), risk_tokens=risk_tokens)
+
+
+def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None) -> Markup:
+    """Markdown (headings, so the table of contents lists the sections) around HTML tables.
+
+    `place(html, entries)` may swap each table for a placeholder (see state.Slots).
+    """
+    place = place or (lambda html, entries: html)
+    tables = {}
+    for name in SECTION_TITLES:
+        entries = [item if isinstance(item, Entry) else item.new for item in d.section(name)]
+        tables[name] = place(section_table(d, name, reference), entries)
+    return render("cm/changes.md", d=d, sentence=summary_sentence(d), counts=counts_table(d),
+                  downloads=downloads_html, sections=SECTION_TITLES, help=SECTION_HELP, tables=tables)

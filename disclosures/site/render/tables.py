@@ -1,0 +1,74 @@
+"""Smelter tables as real HTML: readable, printable and indexable without JavaScript.
+
+The table carries its facet values in data-* attributes; assets/js/smelter-table.js reads them
+to add search, filters, sorting and shareable URLs. Every cell is escaped (see html.py).
+"""
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from disclosures.engine.model import Filing, Smelter
+from disclosures.engine.reference import CLASS_ORDER, METALS, Reference
+from disclosures.engine.names import fold
+from disclosures.site.render.templating import render
+
+def risk_tokens(s: Smelter) -> list[str]:
+    tokens = []
+    if s.in_covered_country:
+        tokens.append("covered")
+    if s.greater_risk:
+        tokens.append("greater-risk")
+    tokens += sorted({r.kind for r in s.restrictions})
+    return tokens
+
+
+def risk_badges(s: Smelter, footnote_ids: dict[str, str]) -> Markup:
+    return render("cm/risk_badges.html", s=s, footnote_ids=footnote_ids)
+
+
+def footnote_anchor(year: int, index: int) -> str:
+    return f"footnote-{year}-{index + 1}"
+
+
+def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", analysis_url: str = "") -> Markup:
+    """The year's list; `view` "filed" opens it with the filed columns only (the report's annex)."""
+    meta = filing.meta
+    show_id = any(s.row.smelter_id for s in filing.smelters)
+    own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
+           "designation": meta.designation_column}
+    keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + ["designation"]
+    filed_header = meta.list_header if meta.list_header and len(meta.list_header) == len(keys) else None
+    header = dict(own, **dict(zip(keys, filed_header))) if filed_header else own
+    return render(
+        "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
+        table_id=f"smelters-{filing.year}", show_id=show_id, header=header, filed_header=filed_header,
+        caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
+        class_labels=json.dumps({k: filing.class_label(k, reference) for k in reference.classes}),
+        footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
+        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index)
+
+
+def footnote_ids(filing: Filing) -> dict[str, str]:
+    return {f.marker: footnote_anchor(filing.year, i) for i, f in enumerate(filing.meta.footnotes)}
+
+
+def search_key(s: Smelter) -> str:
+    """What the table search matches besides the visible text: the name and country as read
+    (look-alike letters and invisible characters resolved), and the normalized country name."""
+    return fold(f"{s.row.smelter_name} {s.country_name} {s.row.smelter_id}")
+
+
+def footnotes_block(filing: Filing) -> Markup:
+    return render("cm/footnotes.html", year=filing.year, footnotes=filing.meta.footnotes, footnote_ids=footnote_ids(filing))
+
+
+def summary_table(filing: Filing, reference: Reference) -> Markup:
+    """Rows by metal x class, with totals: this site's analysis, labelled as such."""
+    st = filing.stats
+    return render("cm/summary_table.html", year=filing.year,
+                  classes=[c for c in CLASS_ORDER if any(st.by_metal_class.get((m, c)) for m in METALS)],
+                  metals=[m for m in METALS if st.by_metal.get(m)],
+                  labels={c: filing.class_label(c, reference) for c in CLASS_ORDER},
+                  by_metal_class=st.by_metal_class, by_metal=st.by_metal, by_class=st.by_class, total=st.facilities)

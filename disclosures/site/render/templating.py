@@ -1,0 +1,52 @@
+"""The Jinja environment for the HTML this site adds: templates/cm/*.html, autoescaped.
+
+The templates folder is also the theme layer between Material and a site's own `custom_dir`
+(see hooks.on_config), so a site overrides a fragment as it overrides a Material partial: a
+file of the same path in its custom_dir wins.
+
+Every value is made inert twice over: HTML-escaped by autoescape, and the characters Markdown,
+Markdown tables and Jinja react to turned into entities (`finalize`), because macro output is
+read again by Markdown.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from disclosures.engine.figures import longdate
+from disclosures.site.render.html import linkify, paragraphs, text
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_environments: dict[tuple[Path, ...], Environment] = {}
+_search_path: tuple[Path, ...] = (TEMPLATES,)
+
+
+def use_overrides(custom_dir: str | Path | None) -> None:
+    """Look in a site's custom_dir first (set from mkdocs.yml for each build)."""
+    global _search_path
+    _search_path = ((Path(custom_dir),) if custom_dir else ()) + (TEMPLATES,)
+
+
+def _inert(value):
+    return value if isinstance(value, Markup) else text(value)
+
+
+def environment() -> Environment:
+    env = _environments.get(_search_path)
+    if env is None:
+        env = Environment(loader=FileSystemLoader(list(_search_path)), autoescape=True, finalize=_inert,
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env.filters.update(paragraphs=paragraphs, linkify=linkify, lines=_lines, longdate=longdate)
+        _environments[_search_path] = env
+    return env
+
+
+def _lines(value: str) -> Markup:
+    """Filed line breaks kept: each line inert, joined by <br>."""
+    return Markup("<br>").join(linkify(line) for line in (value or "").split("\n"))
+
+
+def render(template: str, /, **context) -> Markup:
+    return Markup(environment().get_template(template).render(**context))

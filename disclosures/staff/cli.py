@@ -1,0 +1,29 @@
+"""What every staff command shares: the project root, and the validated model or a clear error."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from disclosures.engine.errors import DataError
+from disclosures.engine.load import Site, load_site
+
+
+def project_root() -> Path:
+    """The project the command works on: CM_PROJECT_ROOT (set by scripts/dev, since staff run
+    commands from wherever they are), else the nearest folder up from here with a mkdocs.yml."""
+    if os.environ.get("CM_PROJECT_ROOT"):
+        return Path(os.environ["CM_PROJECT_ROOT"]).resolve()
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if (p / "mkdocs.yml").is_file()), here)
+
+
+ROOT = project_root()
+
+
+def load_site_or_exit(data_dir: Path, consequence: str = "", drafts: bool = True) -> Site:
+    try:
+        return load_site(data_dir, drafts=drafts)
+    except DataError as exc:
+        print(f"error: {consequence}\n{exc}" if consequence else str(exc), file=sys.stderr)
+        raise SystemExit(1) from None

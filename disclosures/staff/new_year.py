@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Scaffold a filing year, or restore a missing page of one: never overwrites a file.
+
+    scripts/dev new-year 2024
+
+Creates data/filings/YYYY.yaml, an empty data/smelters/YYYY.csv and docs/YYYY/ (Form SD,
+report, smelter list and, after the first year, the change log). Structure is copied from the
+latest earlier filing, never its facts: every field that differs per year is blank or marked
+CHECK; the exhibit list, designation legend, footnotes and survey counts start empty; the
+report's text is last year's with its years written as macros and a CHECK at the top. The year
+is a draft (a banner on every page, never deployed) until `scripts/dev lock YYYY` files it.
+For a year that exists, only its missing pages are created (the build's advice when one is gone).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+from disclosures.engine.load import load_filing_meta
+from disclosures.engine.smelter_csv import COLUMNS
+from disclosures.staff.cli import ROOT
+
+FIRST_YEAR = 2013  # the first reporting year of Rule 13p-1
+
+SMELTERS_PAGE = """---
+hide:
+  - toc
+---
+
+# Smelters and refiners
+
+The smelters and refiners that suppliers reported for this filing, exactly as the filing
+lists them, with the class each designation counts as and any risk flags.
+Search, filter and sort the table, share the filtered view's address, or download the list.
+
+{{ smelter_summary() }}
+
+{{ download_links() }}
+
+{{ status_legend() }}
+
+{{ smelter_table() }}
+"""
+FORM_SD_PAGE = """# Form SD
+
+{{ form_sd() }}
+
+[Read the Conflict Minerals Report](report.md){ .md-button } [Browse the smelter list](smelters.md){ .md-button }
+"""
+CHANGES_PAGE = """# Changes since the {{ previous.year }} filing
+
+What changed in the smelter list between the {{ previous.year }} and {{ filing.year }} filings.
+A smelter is the same across filings when it has the same smelter ID, when staff confirmed
+that two names are one smelter, or when its name is the same once case, accents,
+punctuation and legal forms (S.A., Co., Ltd.) are ignored. Designations are compared by
+class, so "Yes" and "Full Compliant" count as the same status.
+
+{{ changes() }}
+"""
+FIRST_REPORT = """<!-- CHECK: write the {year} Conflict Minerals Report as filed. Write every figure as a macro
+     ({{{{ figures.facilities }}}}, ...): the staff guide lists them. -->
+# Conflict Minerals Report
+
+CHECK: the text of the report as filed.
+
+## Smelters and refiners
+
+{{{{ smelter_table() }}}}
+"""
+
+
+def q(value) -> str:
+    """A YAML scalar, quoted as YAML needs (the text of a filing can hold any character)."""
+    return yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip().removesuffix("\n...")
+
+
+def filing_yaml(source, year: int) -> str:
+    """The new year's YAML: the structure and standing facts of `source`, each marked CHECK;
+    what belongs to one filing (dates, counts, exhibits, legend, conclusion) left to fill in."""
+    r, c = source.registrant, source.contact
+    swaps = {str(source.reporting_period.start.year): str(year), str(source.filed_on.year): str(year + 1)}
+    blocks = [_swap_years(b.model_dump(exclude_none=True), swaps) for b in source.form_sd]
+    form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
+    return f"""# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
+# Every value marked CHECK must be confirmed against the {year} filing, and the marker removed;
+# `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
+registrant:  # CHECK: as on the {year} cover page
+  name: {q(r.name)}
+  short_name: {q(r.short_name)}
+  state_of_incorporation: {q(r.state_of_incorporation)}
+  commission_file_number: {q(r.commission_file_number)}
+  address: {q(r.address)}
+contact:  # CHECK: the person to contact named in the {year} filing
+  name: {q(c.name)}
+  title: {q(c.title)}
+  phone: {q(c.phone)}
+reporting_period:
+  start: {year}-01-01
+  end: {year}-12-31
+filed_on: {year + 1}-05-31  # CHECK: the date filed
+# CHECK: every block of the Form SD against the {year} filing as printed (text, case, order); the
+# blocks of the previous filing are copied with their years moved on by one.
+form_sd:
+{_indent(form_sd)}template:  # CHECK: the template the suppliers answered
+  name: {q(source.template.name)}
+  short_name: {q(source.template.short_name)}
+  publisher: {q(source.template.publisher)}
+audit_program: {q(source.audit_program)}  # CHECK
+products_covered: {q(source.products_covered)}  # CHECK
+rcoi:  # CHECK: the {year} survey (scripts/dev ingest writes data/rcoi/{year}.yaml to compare with)
+  contract_manufacturers_surveyed: 0
+  contract_manufacturers_responded: 0
+  responses: {q("CHECK: how the suppliers responded, in the report's words")}
+designation_column: {q(source.designation_column)}  # CHECK: the header of the status column as filed
+designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
+conclusion:
+  quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
+list_header: null  # CHECK: the smelter table's header row as filed (a list of cells), or null if it had none
+footnotes: []  # the list's footnotes as filed (marker, text)
+urls:  # CHECK
+{"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
+
+
+def _swap_years(value, swaps: dict[str, str]):
+    if isinstance(value, str):
+        return re.sub(r"(?<!\d)(20\d\d)(?!\d)", lambda m: swaps.get(m.group(1), m.group(1)), value)
+    if isinstance(value, list):
+        return [_swap_years(v, swaps) for v in value]
+    if isinstance(value, dict):
+        return {k: _swap_years(v, swaps) for k, v in value.items()}
+    return value
+
+
+def _indent(block: str) -> str:
+    return "".join(f"  {line}\n" for line in block.splitlines())
+
+
+def report_text(source_text: str, source_year: int, source_filed_year: int) -> str:
+    """Last year's report with its years as macros, so nothing of last year's is left typed."""
+    text = re.sub(r"^<!-- CHECK:.*?-->\n", "", source_text, flags=re.S)
+    swaps = {str(source_year): "{{ filing.year }}", str(source_filed_year): "{{ filing.meta.filed_on.year }}",
+             str(source_year - 1): "{{ previous.year }}"}
+    parts = re.split(r"(\{\{.*?\}\}|\{%.*?%\}|https?://\S+)", text, flags=re.S)  # leave macros and URLs alone
+    parts = [p if i % 2 else re.sub(r"(?<!\d)(20\d\d)(?!\d)", lambda m: swaps.get(m.group(1), m.group(1)), p)
+             for i, p in enumerate(parts)]
+    note = ("<!-- CHECK: this is last year's report with its years and figures as macros; replace it with the\n"
+            "     text as filed this year, keeping every figure a macro (see the staff guide). -->\n")
+    return note + "".join(parts)
+
+
+def planned_files(root: Path, year: int) -> dict[Path, str]:
+    data, docs = root / "data", root / "docs" / str(year)
+    years = sorted(int(p.stem) for p in (data / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
+    source_year = max((y for y in years if y < year), default=None)
+    source = load_filing_meta(data / "filings" / f"{source_year}.yaml") if source_year else None
+    plan: dict[Path, str] = {}
+    if year not in years:
+        if source is None:
+            raise SystemExit(f"error: no filing before {year} to take the structure from: write "
+                             f"data/filings/{year}.yaml by hand (see README, 'Adding a filing year')")
+        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year)
+        plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
+    plan[docs / "index.md"] = FORM_SD_PAGE
+    source_report = root / "docs" / str(source_year) / "report.md"
+    plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year, source.filed_on.year)
+                                if source and source_report.is_file() else FIRST_REPORT.format(year=year))
+    if source:
+        plan[docs / "changes.md"] = CHANGES_PAGE
+    plan[docs / "smelters.md"] = SMELTERS_PAGE
+    return plan
+
+
+def scaffold(root: Path, year: int, today: dt.date | None = None) -> list[Path]:
+    """Write what `year` is missing; a year that exists gets only its missing pages."""
+    latest = (today or dt.date.today()).year + 1
+    if not FIRST_YEAR <= year <= latest:
+        raise SystemExit(f"error: {year} is not a reporting year this site can hold ({FIRST_YEAR} to {latest})")
+    plan = {path: text for path, text in planned_files(root, year).items() if not path.exists()}
+    if not plan:
+        raise SystemExit(f"error: {year} already has every file; nothing was changed (not overwriting)")
+    for path, content in plan.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return list(plan)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/dev new-year", description=__doc__.split("\n\n")[0])
+    parser.add_argument("year", type=int, help=f"calendar year of the filing ({FIRST_YEAR} to next year)")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    for path in scaffold(args.root, args.year):
+        print(f"created {path.relative_to(args.root)}")
+    print(f"next: scripts/dev import FILING --year {args.year} (or scripts/dev ingest --year {args.year} ...), "
+          f"fill every CHECK in data/filings/{args.year}.yaml and docs/{args.year}/report.md, "
+          f"then scripts/dev check {args.year}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
