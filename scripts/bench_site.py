@@ -66,7 +66,7 @@ def reference_project(project: Path, dump: Path, dest: Path) -> Path:
     config = {
         "site_name": "Reference", "site_url": "http://127.0.0.1:8000/", "nav": nav,
         "theme": {"name": "material", "font": False, "features": ["navigation.sections", "navigation.top"]},
-        "extra_css": ["assets/css/disclosure.css"], "extra_javascript": ["assets/js/smelter-table.js"],
+        "extra_css": ["assets/css/disclosure.css"], "extra_javascript": ["assets/js/smelter-table-model.js", "assets/js/smelter-table.js"],
         "plugins": ["search"], "markdown_extensions": ["attr_list", "tables", {"toc": {"permalink": True}}, "admonition"],
         "not_in_nav": "/staff-guide.md",
     }

@@ -160,12 +160,15 @@ def test_ten_thousand_rows_keep_only_the_first_matches_in_the_dom(page, built_si
     table = template[template.index('id="smelters-2023"'):]
     body = re.findall(r"<tr data-.*?</tr>", re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1), re.S)
     big = (body * 29)[:10_000]
-    shutil.copy(built_site / "assets" / "js" / "smelter-table.js", tmp_path / "smelter-table.js")
+    for script in ("smelter-table-model.js", "smelter-table.js"):
+        shutil.copy(built_site / "assets" / "js" / script, tmp_path / script)
     (tmp_path / "big-table.html").write_text(
-        '<!doctype html><html lang="en"><head><title>Big table</title></head><body><div data-smelter-table data-noun="smelters">'
+        '<!doctype html><html lang="en"><head><title>Big table</title></head><body>'
+        '<div data-smelter-table data-labels="{&#34;noun&#34;: &#34;smelters&#34;}">'
         '<table id="big"><caption>Big</caption><thead><tr>' + "".join(f'<th scope="col">C{i}</th>' for i in range(7))
         + "</tr></thead><tbody>" + "\n".join(big) + '</tbody></table></div>'
-        '<script src="smelter-table.js"></script></body></html>', encoding="utf-8")
+        '<script src="smelter-table-model.js"></script><script src="smelter-table.js"></script></body></html>',
+        encoding="utf-8")
     httpd, url = serve(tmp_path)
     try:
         page.goto(f"{url}/big-table.html")

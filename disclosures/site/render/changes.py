@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from disclosures.engine.compare import SECTION_TITLES, Diff, Entry, Pair
 from disclosures.engine.reference import METALS, Reference
-from disclosures.site.render.tables import risk_tokens
+from disclosures.site.render.tables import risk_tokens, table_labels
 from disclosures.site.render.templating import render
 
 SECTION_HELP = {
@@ -55,14 +55,10 @@ def counts_table(d: Diff) -> Markup:
     return render("cm/change_counts.html", d=d, metals=metals, by_metal=by_metal, sections=SECTION_TITLES)
 
 
-def class_labels_json(reference: Reference) -> str:
-    """What each class is called, for the table script's filter labels."""
-    return json.dumps({k: c.label for k, c in reference.classes.items()})
-
 
 def section_table(d: Diff, name: str, reference: Reference) -> Markup:
     return render("cm/change_section.html", d=d, name=name, title=SECTION_TITLES[name], rows=change_rows(d, name),
-                  class_labels=class_labels_json(reference), risk_tokens=risk_tokens)
+                  labels=table_labels(reference), risk_tokens=risk_tokens)
 
 
 def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None) -> Markup:

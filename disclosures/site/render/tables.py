@@ -14,6 +14,25 @@ from disclosures.engine.reference import CLASS_ORDER, METALS, Reference
 from disclosures.engine.names import fold
 from disclosures.site.render.templating import render
 
+# Each facet's name and its "no filter" choice, for the table script (it has no words of its own).
+FACET_NAMES = {"metal": ("Metal", "All metals"), "class": ("Class", "All classes"), "country": ("Country", "All countries"),
+               "risk": ("Risk", "Any risk"), "year": ("Listed in", "Any filing")}
+
+
+def table_labels(reference: Reference, class_labels: dict[str, str] | None = None) -> str:
+    """The words the table script shows, as JSON for the container's data-labels: facet names,
+    the class labels (a filing's own, where its legend qualifies a class) and the risk flags,
+    named after the authorities in data/reference/restrictions.yaml."""
+    authorities: dict[str, set[str]] = {}
+    for r in reference.restrictions:
+        authorities.setdefault(r.kind, set()).add(r.authority)
+    risk = {"covered": "In a Covered Country", "greater-risk": "Greater risk", "none": "No risk flag"}
+    for kind, names in sorted(authorities.items()):
+        risk[kind] = f"{'Sanctioned' if kind == 'sanction' else 'Suspended'} ({', '.join(sorted(names))})"
+    classes = class_labels or {k: c.label for k, c in reference.classes.items()}
+    return json.dumps({"noun": "smelters", "facets": FACET_NAMES, "values": {"class": classes, "risk": risk}})
+
+
 def risk_tokens(s: Smelter) -> list[str]:
     tokens = []
     if s.in_covered_country:
@@ -45,7 +64,7 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
         "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
         table_id=f"smelters-{filing.year}", show_id=show_id, header=header, filed_header=filed_header,
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
-        class_labels=json.dumps({k: filing.class_label(k, reference) for k in reference.classes}),
+        labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
         risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index)
 

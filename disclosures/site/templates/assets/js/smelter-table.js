@@ -1,43 +1,24 @@
 /*
- * Progressive enhancement for the smelter tables rendered at build time.
+ * Progressive enhancement for the smelter tables rendered at build time: the DOM view over
+ * smelter-table-model.js (filtering, counts, sorting and URL state live there, unit-tested).
  *
  * Without JavaScript the full <table> is there to read and print. With it, each
  * [data-smelter-table] gets: free-text search ignoring case and accents, facet filters with
  * counts, sortable columns (buttons in <th>, aria-sort), a live "N of M" status, the state in
  * the URL, and a reset. Rows are kept in memory and only the first DOM_LIMIT matches are put
- * in the DOM, so a 10,000-row table stays fast (see DESIGN.md for the measurements).
+ * in the DOM, so a 10,000-row table stays fast (see DESIGN.md for the measurements). Every
+ * label comes from the page (data-labels, rendered from the reference data).
  */
 (function () {
   "use strict";
+  var M = window.CmTableModel;
 
   // A table of up to MAX_ROWS rows keeps them all in the DOM. A larger one shows the first
   // matches only, within a budget of cells, since layout cost follows cells: the 26-column,
   // 10,000-row cross-filing index measured ~250 ms per keystroke at 500 rows, ~40 ms at 100, ~22 ms at 40.
   var CELL_BUDGET = 1040;
   var MAX_ROWS = 500;
-  var FACETS = [
-    { key: "metal", label: "Metal", all: "All metals" },
-    { key: "class", label: "Class", all: "All classes" },
-    { key: "country", label: "Country", all: "All countries" },
-    { key: "risk", label: "Risk", all: "Any risk", multi: true },
-    { key: "change", label: "Change", all: "All changes" },
-    { key: "year", label: "Listed in", all: "Any filing", multi: true }
-  ];
-  var RISK_LABELS = {
-    covered: "In a Covered Country",
-    "greater-risk": "Greater risk",
-    sanction: "Sanctioned",
-    suspension: "Suspended (LBMA)",
-    none: "No risk flag"
-  };
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-
-  // As macros/names.py folds: compatibility forms (fullwidth, ligatures) unified, invisible
-  // format characters (zero-width, bidi controls, soft hyphen) dropped, accents ignored.
-  function fold(text) {
-    return text.normalize("NFKC").replace(/\p{Cf}/gu, "").normalize("NFD")
-      .replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -46,74 +27,57 @@
     return node;
   }
 
-  function facetValues(get) {
-    var values = {};
-    FACETS.forEach(function (f) {
-      var raw = get(f.key);
-      if (raw === null || raw === undefined) return;
-      values[f.key] = f.multi ? (raw ? raw.split(" ") : ["none"]) : [raw];
-    });
-    return values;
-  }
-
   // Rows from the page's own <tbody>.
   function rowsFromDom(tbody) {
     return Array.prototype.map.call(tbody.rows, function (tr, i) {
       // data-search: the name and country as read (look-alike letters resolved at build time).
-      return { tr: tr, index: i, text: fold(tr.textContent + " " + (tr.getAttribute("data-search") || "")), keys: [],
-               values: facetValues(function (key) { return tr.getAttribute("data-" + key); }) };
+      return { tr: tr, index: i, text: M.fold(tr.textContent + " " + (tr.getAttribute("data-search") || "")), keys: [],
+               values: M.facetValues(function (key) { return tr.getAttribute("data-" + key); }) };
     });
   }
 
-  // The same escaping as macros/render/html.py: HTML, plus what Markdown and Jinja react to.
-  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;", "|": "&#124;",
-                   "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;" };
-  function esc(value) {
-    return String(value).replace(/[&<>"'|{}`\\]/g, function (c) { return ENTITIES[c]; });
-  }
-
-  // One cross-filing index row from its compact JSON record: the same HTML as
-  // macros/render/changes.py (_index_row) writes into the page (a browser test compares them).
-  function indexRowHtml(data, rec) {
-    var cells = rec[6], listed = [], latest = null, html = "";
-    cells.forEach(function (cell, i) {
-      if (cell === -1) { html += '<td data-value="-1">–</td>'; return; }
-      listed.push(data.years[i]);
-      latest = cell[0];
-      html += '<td class="cm-k cm-k--' + data.classes[cell[0]] + '" data-value="' + cell[0] +
-        '" title="Published designation: ' + esc(data.designations[cell[1]]) + '">' + esc(data.labels[cell[0]]) + "</td>";
+  // One cross-filing index row from its JSON record, built as elements (text is never parsed
+  // as HTML; the risk badges are the build's own template output). Same cells as
+  // templates/cm/smelter_index.html: a browser test compares the two.
+  function indexRow(data, rec) {
+    var listed = [], latest = null;
+    rec[6].forEach(function (cell, i) { if (cell !== -1) { listed.push(data.years[i]); latest = cell[0]; } });
+    var tr = el("tr", { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
+                        "data-risk": rec[7], "data-year": listed.join(" ") });
+    tr.appendChild(el("td", {}, rec[0]));
+    var name = el("th", { scope: "row" }, rec[1]);
+    if (rec[2].length) {
+      name.appendChild(el("br"));
+      name.appendChild(el("span", { "class": "cm-muted" }, "also listed as " + rec[2].join("; ")));
+    }
+    tr.appendChild(name);
+    var country = el("td", {}, rec[3] + " ");
+    country.appendChild(el("span", { "class": "cm-iso" }, rec[4]));
+    tr.appendChild(country);
+    rec[6].forEach(function (cell) {
+      if (cell === -1) { tr.appendChild(el("td", { "data-value": "-1" }, "\u2013")); return; }
+      tr.appendChild(el("td", { "class": "cm-k cm-k--" + data.classes[cell[0]], "data-value": String(cell[0]),
+                                title: "Published designation: " + data.designations[cell[1]] }, data.labels[cell[0]]));
     });
-    var also = rec[2].length ? '<br><span class="cm-muted">also listed as ' + esc(rec[2].join("; ")) + "</span>" : "";
-    return '<tr data-metal="' + rec[0] + '" data-class="' + data.classes[latest] + '" data-country="' + esc(rec[3]) +
-      '" data-risk="' + rec[7] + '" data-year="' + listed.join(" ") + '"><td>' + rec[0] + '</td><th scope="row">' +
-      esc(rec[1]) + also + "</th><td>" + esc(rec[3]) + ' <span class="cm-iso">' + rec[4] + "</span></td>" + html +
-      "<td>" + listed[0] + "</td><td>" + listed[listed.length - 1] + "</td><td>" + rec[8] + "</td></tr>";
+    tr.appendChild(el("td", {}, String(listed[0])));
+    tr.appendChild(el("td", {}, String(listed[listed.length - 1])));
+    var risk = el("td");
+    risk.innerHTML = rec[8];  // the build's own template output (cm/risk_badges.html)
+    tr.appendChild(risk);
+    return tr;
   }
 
-  // Rows of a very large index, from JSON; each <tr> is made only when it is shown.
   function rowsFromJson(data) {
-    return data.rows.map(function (rec, i) {
-      var listed = [], latest = null, words = [rec[0], rec[1]].concat(rec[2], [rec[3], rec[4], rec[5]]);
-      rec[6].forEach(function (cell, y) {
-        if (cell === -1) return;
-        listed.push(String(data.years[y]));
-        latest = data.classes[cell[0]];
-        words.push(data.designations[cell[1]]);
-      });
-      var values = { metal: [rec[0]], "class": [latest], country: [rec[3]], risk: rec[7] ? rec[7].split(" ") : ["none"],
-                     year: listed };
-      return { tr: null, make: function () { return indexRowHtml(data, rec); }, index: i, text: fold(words.join(" ")),
-               keys: [], values: values };
+    return M.rowsFromIndexJson(data).map(function (r) {
+      r.tr = null;
+      r.keys = [];
+      r.make = function () { return indexRow(data, r.rec); };
+      return r;
     });
   }
 
   function materialize(list) {
-    var pending = list.filter(function (r) { return !r.tr; });
-    if (!pending.length) return;
-    var template = document.createElement("template");
-    template.innerHTML = "<table><tbody>" + pending.map(function (r) { return r.make(); }).join("") + "</tbody></table>";
-    var made = template.content.querySelector("tbody").rows;
-    pending.forEach(function (r, i) { r.tr = made[i]; });
+    list.forEach(function (r) { if (!r.tr) r.tr = r.make(); });
   }
 
   // Two buttons: the filed columns only, or with this site's analysis columns (.cm-an).
@@ -137,70 +101,22 @@
     var table = container.querySelector("table");
     var tbody = table.tBodies[0];
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
-    var noun = container.getAttribute("data-noun") || "rows";
-    var labels = JSON.parse(container.getAttribute("data-class-labels") || "{}");
+    var text = JSON.parse(container.getAttribute("data-labels") || "{}");
     var rows = records ? rowsFromJson(records) : rowsFromDom(tbody);
     var DOM_LIMIT = rows.length <= MAX_ROWS ? MAX_ROWS
       : Math.max(40, Math.min(MAX_ROWS, Math.floor(CELL_BUDGET / Math.max(1, headers.length))));
-    var facets = FACETS.filter(function (f) {
-      return rows.length && rows.some(function (r) { return r.values[f.key]; });
-    });
+    function label(key, value) { return ((text.values || {})[key] || {})[value] || value; }
+    var facets = M.facetsOf(rows, label, collator.compare);
+    var codes = M.encodeFacets(rows, facets);
+    var sizes = facets.map(function (f) { return f.values.length; });
+    var search = M.textSearch();
     var state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
-    var order = rows.slice();
-    var matched = rows;
+    var order = rows.slice(), matched = rows;
 
-    // ---- as filed / with analysis ---------------------------------------------------------
     if (container.hasAttribute("data-view")) container.insertBefore(viewSwitch(container), container.firstChild);
-
-    // ---- controls ------------------------------------------------------------------------
-    var controls = el("div", { "class": "cm-controls", role: "search" });
-    var searchId = prefix + "search";
-    controls.appendChild(el("label", { "for": searchId }, "Search"));
-    var search = el("input", {
-      type: "search", id: searchId, placeholder: "Name, country, smelter ID…", autocomplete: "off",
-      "aria-controls": table.id
-    });
-    controls.appendChild(search);
-    var selects = {};
-    facets.forEach(function (f) {
-      var id = prefix + "facet-" + f.key;
-      var wrap = el("span", { "class": "cm-facet" });
-      wrap.appendChild(el("label", { "for": id }, f.label));
-      var select = el("select", { id: id, "data-facet": f.key, "aria-controls": table.id });
-      var seen = {};
-      rows.forEach(function (r) { (r.values[f.key] || []).forEach(function (v) { seen[v] = true; }); });
-      select.appendChild(el("option", { value: "" }, f.all));
-      Object.keys(seen).sort(function (a, b) { return collator.compare(label(f, a), label(f, b)); })
-        .forEach(function (v) { select.appendChild(el("option", { value: v }, label(f, v))); });
-      wrap.appendChild(select);
-      controls.appendChild(wrap);
-      selects[f.key] = select;
-    });
-    // value -> code, per facet (codes[fi]), and each row's codes (row.codes[fi]).
-    var codes = facets.map(function () { return {}; });
-    var names = facets.map(function (f, fi) {
-      return Array.prototype.filter.call(selects[f.key].options, function (o) { return o.value; })
-        .map(function (o, index) { codes[fi][o.value] = index; return o.value; });
-    });
-    rows.forEach(function (r) {
-      r.codes = facets.map(function (f, fi) {
-        return (r.values[f.key] || []).map(function (v) { return codes[fi][v]; });
-      });
-    });
-    var reset = el("button", { type: "button", "class": "md-button cm-reset" }, "Reset");
-    controls.appendChild(reset);
-    var status = el("p", { role: "status", "aria-live": "polite", "class": "cm-status" });
-    controls.appendChild(status);
-    container.insertBefore(controls, container.firstChild);
-
+    var ui = controls(container, table, prefix, facets, label, text);
     var more = el("button", { type: "button", "class": "md-button cm-more", hidden: "" }, "");
     container.appendChild(more);
-
-    function label(f, value) {
-      if (f.key === "risk") return RISK_LABELS[value] || value;
-      if (f.key === "class") return labels[value] || value;
-      return value;
-    }
 
     // ---- sorting -------------------------------------------------------------------------
     headers.forEach(function (th, column) {
@@ -230,66 +146,25 @@
         if (column === state.sort) th.setAttribute("aria-sort", state.dir > 0 ? "ascending" : "descending");
         else th.removeAttribute("aria-sort");
       });
-      lastTerms = [];  // the cached text matches are in the old order
+      search.reset();  // the cached text matches are in the old order
       if (state.sort < 0) { order = rows.slice(); return; }
       materialize(rows);  // sorting reads cells: a one-off cost for rows loaded as JSON
-      var column = state.sort, dir = state.dir;
-      order = rows.slice().sort(function (a, b) {
-        var x = sortKey(a, column), y = sortKey(b, column);
-        var c = typeof x === "number" && typeof y === "number" ? x - y : collator.compare(String(x), String(y));
-        return c * dir || a.index - b.index;
-      });
+      order = M.sortRows(rows, function (r) { return sortKey(r, state.sort); }, state.dir, collator.compare);
     }
 
     // ---- filtering -----------------------------------------------------------------------
-    var lastTerms = [], lastTextMatched = rows;
-
-    // Rows whose text has every term; typing on narrows the previous result instead of all rows.
-    function textMatches(terms) {
-      // Each old term inside a new one: the new matches are a subset of the old.
-      var narrows = lastTerms.length > 0 && lastTerms.every(function (t, i) {
-        return terms[i] !== undefined && terms[i].indexOf(t) >= 0;
-      });
-      var source = narrows ? lastTextMatched : order;
-      var found = source.filter(function (r) {
-        for (var t = 0; t < terms.length; t++) if (r.text.indexOf(terms[t]) < 0) return false;
-        return true;
-      });
-      lastTerms = terms;
-      lastTextMatched = found;
-      return found;
-    }
-
     function update(keepLimit) {
-      var terms = fold(state.q).split(/\s+/).filter(Boolean);
       if (!keepLimit) state.limit = DOM_LIMIT;
-      var texted = textMatches(terms);
-      // One pass: the matches, and each facet's counts under every *other* filter. Facet
-      // values are small integers (codes) so counting 10,000 rows x 20 years stays cheap.
       var active = [];
       facets.forEach(function (f, fi) {
         if (state.filters[f.key]) active.push([fi, codes[fi][state.filters[f.key]]]);
       });
-      var counts = facets.map(function (f, fi) { return new Int32Array(names[fi].length); });
-      var matchedSet = [];
-      for (var i = 0; i < texted.length; i++) {
-        var r = texted[i], failed = -1, failures = 0;
-        for (var a = 0; a < active.length; a++) {
-          if (r.codes[active[a][0]].indexOf(active[a][1]) < 0) { failed = active[a][0]; failures++; }
-        }
-        if (failures > 1) continue;
-        if (failures === 0) matchedSet.push(r);
-        for (var fi = 0; fi < facets.length; fi++) {
-          if (failures === 1 && fi !== failed) continue;
-          var own = r.codes[fi], tally = counts[fi];
-          for (var k = 0; k < own.length; k++) tally[own[k]]++;
-        }
-      }
-      matched = matchedSet;
+      var result = M.filterAndCount(search.find(order, M.terms(state.q)), active, sizes);
+      matched = result.matched;
       render();
-      facets.forEach(function (f, fi) { showCounts(f, fi, counts[fi]); });
+      facets.forEach(function (f, fi) { showCounts(f, fi, result.counts[fi]); });
       var shown = Math.min(matched.length, state.limit);
-      status.textContent = matched.length + " of " + rows.length + " " + noun +
+      ui.status.textContent = matched.length + " of " + rows.length + " " + (text.noun || "rows") +
         (shown < matched.length ? " (first " + shown + " shown)" : "");
       writeUrl();
     }
@@ -305,62 +180,44 @@
     }
 
     function showCounts(f, fi, counts) {
-      Array.prototype.forEach.call(selects[f.key].options, function (option) {
+      Array.prototype.forEach.call(ui.selects[f.key].options, function (option) {
         if (!option.value) return;
-        var text = label(f, option.value) + " (" + counts[codes[fi][option.value]] + ")";
-        if (option.textContent !== text) option.textContent = text;
+        var shown = label(f.key, option.value) + " (" + counts[codes[fi][option.value]] + ")";
+        if (option.textContent !== shown) option.textContent = shown;
       });
     }
 
-    // ---- URL state -----------------------------------------------------------------------
-    function param(name) { return prefix + name; }
-
-    // history.replaceState measured ~20 ms a call in Chromium: write the address once typing pauses.
+    // ---- URL state: history.replaceState measured ~20 ms a call, so once typing pauses ----
     var urlTimer = null;
     function writeUrl() {
       clearTimeout(urlTimer);
-      urlTimer = setTimeout(writeUrlNow, 300);
-    }
-
-    function writeUrlNow() {
-      var params = new URLSearchParams(location.search);
-      // Not "q": Material reads ?q= to open its own site search.
-      var entries = { search: state.q, sort: state.sort >= 0 ? String(state.sort) : "", dir: state.dir < 0 ? "desc" : "" };
-      facets.forEach(function (f) { entries[f.key] = state.filters[f.key] || ""; });
-      Object.keys(entries).forEach(function (k) {
-        if (entries[k]) params.set(param(k), entries[k]); else params.delete(param(k));
-      });
-      var query = params.toString();
-      history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      urlTimer = setTimeout(function () {
+        var params = M.stateToParams(state, facets.map(function (f) { return f.key; }), prefix,
+                                     new URLSearchParams(location.search));
+        var query = params.toString();
+        history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      }, 300);
     }
 
     function readUrl() {
-      var params = new URLSearchParams(location.search);
-      state.q = params.get(param("search")) || "";
-      search.value = state.q;
-      facets.forEach(function (f) {
-        var value = params.get(param(f.key)) || "";
-        var known = Array.prototype.some.call(selects[f.key].options, function (o) { return o.value === value; });
-        state.filters[f.key] = known ? value : "";
-        selects[f.key].value = state.filters[f.key];
-      });
-      var sort = parseInt(params.get(param("sort")), 10);
-      state.sort = sort >= 0 && sort < headers.length ? sort : -1;
-      state.dir = params.get(param("dir")) === "desc" ? -1 : 1;
+      var read = M.stateFromParams(new URLSearchParams(location.search), facets, headers.length, prefix);
+      state.q = read.q; state.filters = read.filters; state.sort = read.sort; state.dir = read.dir;
+      ui.search.value = state.q;
+      facets.forEach(function (f) { ui.selects[f.key].value = state.filters[f.key]; });
     }
 
     // ---- events --------------------------------------------------------------------------
-    search.addEventListener("input", function () { state.q = search.value; update(); });
+    ui.search.addEventListener("input", function () { state.q = ui.search.value; update(); });
     facets.forEach(function (f) {
-      selects[f.key].addEventListener("change", function () { state.filters[f.key] = selects[f.key].value; update(); });
+      ui.selects[f.key].addEventListener("change", function () { state.filters[f.key] = ui.selects[f.key].value; update(); });
     });
-    reset.addEventListener("click", function () {
+    ui.reset.addEventListener("click", function () {
       state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
-      search.value = "";
-      facets.forEach(function (f) { selects[f.key].value = ""; });
+      ui.search.value = "";
+      facets.forEach(function (f) { ui.selects[f.key].value = ""; });
       applySort();
       update();
-      search.focus();
+      ui.search.focus();
     });
     more.addEventListener("click", function () { state.limit += DOM_LIMIT; update(true); });
     // Print every matching row, not only the first DOM_LIMIT.
@@ -377,6 +234,34 @@
     container.setAttribute("data-rows", String(rows.length));
     container.setAttribute("data-enhance-ms", String(Math.round(performance.now() - started)));
     container.setAttribute("data-enhanced", "");
+  }
+
+  // The search box, a select per facet (labels from the page), reset and the live status.
+  function controls(container, table, prefix, facets, label, text) {
+    var box = el("div", { "class": "cm-controls", role: "search" });
+    var searchId = prefix + "search";
+    box.appendChild(el("label", { "for": searchId }, "Search"));
+    var search = el("input", { type: "search", id: searchId, placeholder: "Name, country, smelter ID\u2026",
+                               autocomplete: "off", "aria-controls": table.id });
+    box.appendChild(search);
+    var selects = {};
+    facets.forEach(function (f) {
+      var id = prefix + "facet-" + f.key, names = (text.facets || {})[f.key] || [f.key, "All"];
+      var wrap = el("span", { "class": "cm-facet" });
+      wrap.appendChild(el("label", { "for": id }, names[0]));
+      var select = el("select", { id: id, "data-facet": f.key, "aria-controls": table.id });
+      select.appendChild(el("option", { value: "" }, names[1]));
+      f.values.forEach(function (v) { select.appendChild(el("option", { value: v }, label(f.key, v))); });
+      wrap.appendChild(select);
+      box.appendChild(wrap);
+      selects[f.key] = select;
+    });
+    var reset = el("button", { type: "button", "class": "md-button cm-reset" }, "Reset");
+    box.appendChild(reset);
+    var status = el("p", { role: "status", "aria-live": "polite", "class": "cm-status" });
+    box.appendChild(status);
+    container.insertBefore(box, container.firstChild);
+    return { search: search, selects: selects, reset: reset, status: status };
   }
 
   function init() {

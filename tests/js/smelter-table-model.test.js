@@ -1,0 +1,85 @@
+// The table script's model, on plain records: node --test tests/js/ (run by tests/test_js.py).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const M = require("../../disclosures/site/templates/assets/js/smelter-table-model.js");
+
+function row(index, text, values) {
+  return { index, text: M.fold(text), values };
+}
+
+const ROWS = [
+  row(0, "African Gold Refinery Uganda", { metal: ["Gold"], class: ["not_listed"], country: ["Uganda"], risk: ["covered", "greater-risk", "sanction"] }),
+  row(1, "Métalor Technologies Switzerland", { metal: ["Gold"], class: ["conformant"], country: ["Switzerland"], risk: ["none"] }),
+  row(2, "Taboca Brazil", { metal: ["Tin"], class: ["conformant"], country: ["Brazil"], risk: ["none"] }),
+  row(3, "JSC Krastsvetmet Russia", { metal: ["Gold"], class: ["non_conformant"], country: ["Russia"], risk: ["suspension"] }),
+];
+const compare = (a, b) => a.localeCompare(b);
+const label = (key, value) => value;
+
+test("fold ignores case, accents, compatibility forms and invisible characters", () => {
+  assert.equal(M.fold("MÉTALOR"), "metalor");
+  assert.equal(M.fold("Ｔａｂｏｃａ"), "taboca");          // fullwidth
+  assert.equal(M.fold("Tab\u200Boca\u00AD"), "taboca");   // zero-width space, soft hyphen
+  assert.deepEqual(M.terms("  Gold   REFINERY "), ["gold", "refinery"]);
+});
+
+test("facet values: a multi facet without a value is 'none'; absent attributes are no facet", () => {
+  const values = M.facetValues((key) => ({ metal: "Gold", risk: "", year: "2013 2023" })[key] ?? null);
+  assert.deepEqual(values, { metal: ["Gold"], risk: ["none"], year: ["2013", "2023"] });
+});
+
+test("facets list only what the rows carry, values in label order", () => {
+  const facets = M.facetsOf(ROWS, label, compare);
+  assert.deepEqual(facets.map((f) => f.key), ["metal", "class", "country", "risk"]);
+  assert.deepEqual(facets[0].values, ["Gold", "Tin"]);
+  assert.deepEqual(facets[3].values, ["covered", "greater-risk", "none", "sanction", "suspension"]);
+});
+
+test("filtering counts each facet under the other filters only", () => {
+  const rows = ROWS.map((r) => ({ ...r }));
+  const facets = M.facetsOf(rows, label, compare);
+  const codes = M.encodeFacets(rows, facets);
+  const sizes = facets.map((f) => f.values.length);
+  const metal = facets.findIndex((f) => f.key === "metal"), cls = facets.findIndex((f) => f.key === "class");
+  const result = M.filterAndCount(rows, [[metal, codes[metal].Gold], [cls, codes[cls].conformant]], sizes);
+  assert.deepEqual(result.matched.map((r) => r.index), [1]);
+  // Metal counts ignore the metal filter (conformant: 1 gold, 1 tin); class counts ignore the class filter (3 gold rows).
+  assert.equal(result.counts[metal][codes[metal].Gold], 1);
+  assert.equal(result.counts[metal][codes[metal].Tin], 1);
+  assert.equal(result.counts[cls][codes[cls].not_listed], 1);
+  assert.equal(result.counts[cls][codes[cls].non_conformant], 1);
+  assert.equal(result.counts[cls][codes[cls].conformant], 1);
+});
+
+test("text search narrows its last result as the query grows, and starts over when it changes", () => {
+  const search = M.textSearch();
+  assert.deepEqual(search.find(ROWS, M.terms("gold")).map((r) => r.index), [0]);
+  assert.deepEqual(search.find(ROWS, M.terms("gold ref")).map((r) => r.index), [0]);
+  assert.deepEqual(search.find(ROWS, M.terms("metalor")).map((r) => r.index), [1]);
+  assert.deepEqual(search.find(ROWS, M.terms("")).length, 4);
+});
+
+test("sorting is stable, numeric for numbers, and reversible", () => {
+  const rows = [{ index: 0, v: 2 }, { index: 1, v: 10 }, { index: 2, v: 2 }];
+  assert.deepEqual(M.sortRows(rows, (r) => r.v, 1, compare).map((r) => r.index), [0, 2, 1]);
+  assert.deepEqual(M.sortRows(rows, (r) => r.v, -1, compare).map((r) => r.index), [1, 0, 2]);
+});
+
+test("URL state round-trips, with a prefix, and ignores unknown values", () => {
+  const facets = [{ key: "metal", values: ["Gold", "Tin"] }];
+  const state = { q: "gold", filters: { metal: "Tin" }, sort: 2, dir: -1 };
+  const params = M.stateToParams(state, ["metal"], "t.", new URLSearchParams("q=site-search"));
+  assert.equal(params.toString(), "q=site-search&t.search=gold&t.sort=2&t.dir=desc&t.metal=Tin");
+  assert.deepEqual(M.stateFromParams(params, facets, 5, "t."), state);
+  const odd = M.stateFromParams(new URLSearchParams("metal=Copper&sort=9"), facets, 5, "");
+  assert.deepEqual(odd, { q: "", filters: { metal: "" }, sort: -1, dir: 1 });
+});
+
+test("index rows from JSON carry their facets and search text", () => {
+  const data = { years: [2013, 2023], classes: ["conformant", "active"], designations: ["Yes", "Active"],
+                 rows: [["Gold", "Agosi AG", ["AGOSI"], "Germany", "DE", "CID000035", [[0, 0], [1, 1]], "", ""]] };
+  const [r] = M.rowsFromIndexJson(data);
+  assert.deepEqual(r.values, { metal: ["Gold"], class: ["active"], country: ["Germany"], risk: ["none"], year: ["2013", "2023"] });
+  assert.ok(r.text.includes("cid000035") && r.text.includes("agosi"));
+});
