@@ -11,7 +11,6 @@ import re
 import shutil
 from pathlib import Path
 
-from disclosures.staff.new_year import CHANGES_PAGE, FORM_SD_PAGE, SMELTERS_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES = ["CHINA", "JAPAN", "INDONESIA", "UNITED STATES OF AMERICA", "BRAZIL", "GERMANY", "KOREA, REPUBLIC OF",
@@ -56,11 +55,7 @@ def make_project(dest: Path, filings: int, rows: int, seed: int = 7, pool_factor
         (dest / "data" / "filings" / f"{year}.yaml").write_text(text, encoding="utf-8")
         pages = dest / "docs" / str(year)
         pages.mkdir(parents=True, exist_ok=True)
-        (pages / "index.md").write_text(FORM_SD_PAGE, encoding="utf-8")
-        (pages / "smelters.md").write_text(SMELTERS_PAGE, encoding="utf-8")
-        (pages / "report.md").write_text(report, encoding="utf-8")
-        if year > first:
-            (pages / "changes.md").write_text(CHANGES_PAGE, encoding="utf-8")
+        (pages / "report.md").write_text(report, encoding="utf-8")  # the other pages are the standard ones
     return dest
 
 

@@ -213,10 +213,10 @@ def test_a_misspelt_figure_fails_the_build_naming_page_and_name(project_copy, tm
 
 
 def test_a_year_with_data_but_no_pages_fails_the_build(project_copy, tmp_path):
-    (project_copy / "docs" / "2023" / "changes.md").unlink()
+    (project_copy / "docs" / "2023" / "report.md").unlink()  # the standard pages come from disclosures/pages/
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
-    assert "docs/2023/changes.md is missing" in result.stderr
+    assert "docs/2023/report.md is missing" in result.stderr
 
 
 def test_pages_for_a_year_without_data_fail_the_build(project_copy, tmp_path):

@@ -185,8 +185,7 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
 def test_scaffold_copies_structure_never_facts(project_copy):
     created = scaffold(project_copy, 2024, today=dt.date(2024, 6, 1))
     assert {p.relative_to(project_copy).as_posix() for p in created} == {
-        "data/filings/2024.yaml", "data/smelters/2024.csv", "docs/2024/index.md", "docs/2024/report.md",
-        "docs/2024/smelters.md", "docs/2024/changes.md"}
+        "data/filings/2024.yaml", "data/smelters/2024.csv", "docs/2024/report.md"}
     text = (project_copy / "data" / "filings" / "2024.yaml").read_text(encoding="utf-8")
     meta = yaml.safe_load(text)
     assert meta["designation_legend"] == {} and meta["footnotes"] == [] and meta["list_header"] is None
@@ -212,13 +211,25 @@ def test_scaffold_refuses_other_years_and_never_overwrites(project_copy):
 
 
 def test_the_builds_advice_for_a_missing_page_works(project_copy, tmp_path):
-    (project_copy / "docs" / "2023" / "smelters.md").unlink()
+    make_draft(project_copy, 2023)  # a draft's report, lost before it was filed
+    (project_copy / "docs" / "2023" / "report.md").unlink()
     result = mkdocs_build(project_copy, tmp_path / "out")
     advice = re.search(r"restore it with: scripts/dev (new-year \d+)", result.stderr)
     assert result.returncode != 0 and advice, result.stderr[-2000:]
     created = scaffold(project_copy, int(advice.group(1).split()[1]))
-    assert [p.relative_to(project_copy).as_posix() for p in created] == ["docs/2023/smelters.md"]
+    assert [p.relative_to(project_copy).as_posix() for p in created] == ["docs/2023/report.md"]
     assert mkdocs_build(project_copy, tmp_path / "out").returncode == 0
+
+
+def test_standard_pages_come_from_one_source_unless_a_year_has_its_own(project_copy, tmp_path):
+    assert not (project_copy / "docs" / "2023" / "smelters.md").exists()
+    own = "# Smelters and refiners\n\nThis year's own words.\n\n{{ smelter_table() }}\n"
+    make_draft(project_copy, 2023)
+    (project_copy / "docs" / "2023" / "smelters.md").write_text(own, encoding="utf-8")
+    assert mkdocs_build(project_copy, tmp_path / "out").returncode == 0
+    assert "This year's own words." in (tmp_path / "out" / "2023" / "smelters" / "index.html").read_text(encoding="utf-8")
+    assert "This year's own words." not in (tmp_path / "out" / "2013" / "smelters" / "index.html").read_text(encoding="utf-8")
+    assert "id=\"smelters-2013\"" in (tmp_path / "out" / "2013" / "smelters" / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("typed, found", [

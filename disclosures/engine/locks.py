@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.figures import figures_of
+from disclosures.engine.pages import page_sources
 from disclosures.engine.yamlio import read_typed
 
 LOCK_DIR = Path("data") / "locks"
@@ -33,11 +34,21 @@ FIGURES_SHOWN = ("facilities", "distinct", "conformant", "active", "not_listed",
                  "in_covered_countries", "greater_risk", "sanctioned", "restricted", "surveyed", "responded")
 
 
-def year_files(root: Path, year: int) -> list[Path]:
-    """The year's own files, relative to the project root: its YAML, list, supplier survey, pages."""
-    docs = sorted((root / "docs" / str(year)).glob("*.md"))
-    return [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv",
-            Path("data") / "rcoi" / f"{year}.yaml"] + [p.relative_to(root) for p in docs]
+def year_files(root: Path, year: int) -> dict[str, Path]:
+    """The year's own files and the pages it publishes (a standard page from its one source),
+    by their path in the project: its YAML, list, supplier survey, pages."""
+    docs = root / "docs" / str(year)
+    pages = sorted({p.name for p in docs.glob("*.md")} | ({"index.md", "smelters.md"} if (docs / "report.md").is_file() else set())
+                   | ({"changes.md"} if _has_previous(root, year) else set()))
+    own = [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv",
+           Path("data") / "rcoi" / f"{year}.yaml"]
+    files = {p.as_posix(): root / p for p in own}
+    files.update({f"docs/{year}/{page}": source for page, source in page_sources(root / "docs", year, pages).items()})
+    return files
+
+
+def _has_previous(root: Path, year: int) -> bool:
+    return any(int(p.stem) < year for p in (root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
 
 
 def context_files(root: Path, year: int) -> list[Path]:
@@ -58,7 +69,7 @@ def _sha256(path: Path) -> str:
 
 
 def digests(root: Path, year: int) -> dict[str, str]:
-    return _hashes(root, year_files(root, year))
+    return {name: _sha256(path) for name, path in year_files(root, year).items() if path.is_file()}
 
 
 def lock_path(root: Path, year: int) -> Path:

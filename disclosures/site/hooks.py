@@ -12,11 +12,12 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 from mkdocs.utils import CountHandler
 
 
 from disclosures.site.state import (BUILD, SERVING, SLOTS, YEAR_PAGES, get_site, missing_pages, omitted_drafts, page_year,
-                          pages_for)
+                                    pages_for, standard_pages)
 from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import longdate
@@ -166,11 +167,15 @@ def on_files(files, config):
     but the error notice while `mkdocs serve` has a data error to show."""
     if SERVING.error:
         return files
-    drafts = omitted_drafts(_site(config), Path(config.docs_dir))
+    site = _site(config)
+    drafts = omitted_drafts(site, Path(config.docs_dir))
     for file in list(files):
         found = page_year(file.src_uri)
         if found and found[0] in drafts:
             files.remove(file)
+    for year in site.years:  # the standard pages, from their one source
+        for page, markdown in standard_pages(site, Path(config.docs_dir), year).items():
+            files.append(File.generated(config, f"{year}/{page}", content=markdown))
     return files
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from disclosures.engine.load import Site, load_site
+from disclosures.engine.pages import STANDARD_PAGES, generated_pages
 from disclosures.site.render.html import text
 
 # The pages every filing year has, by file in docs/YYYY/, with their navigation titles.
@@ -18,6 +19,11 @@ YEAR_PAGES = {
     "smelters.md": "Smelter list",
     "changes.md": "Changes",
 }
+
+
+def standard_pages(site: Site, docs_dir: Path, year: int) -> dict[str, str]:
+    """The year's standard pages it does not hold itself: page -> its Markdown (generated into the build)."""
+    return generated_pages(docs_dir, year, pages_for(site, year))
 
 
 class _Serving:
@@ -80,7 +86,7 @@ def missing_pages(site: Site, docs_dir: Path) -> list[str]:
     problems = []
     for year in site.years:
         for page in pages_for(site, year):
-            if not (docs_dir / str(year) / page).is_file():
+            if page not in STANDARD_PAGES and not (docs_dir / str(year) / page).is_file():
                 problems.append(f"docs/{year}/{page} is missing: data/filings/{year}.yaml has no {YEAR_PAGES[page]} page "
                                 f"(restore it with: scripts/dev new-year {year} --restore)")
     for folder in sorted(p for p in docs_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)):

@@ -3,13 +3,14 @@
 
     scripts/dev new-year 2024
 
-Creates data/filings/YYYY.yaml, an empty data/smelters/YYYY.csv and docs/YYYY/ (Form SD,
-report, smelter list and, after the first year, the change log). Structure is copied from the
+Creates data/filings/YYYY.yaml, an empty data/smelters/YYYY.csv and docs/YYYY/report.md (the
+Form SD, smelter list and change log pages come from the one standard source, disclosures/pages/;
+put a page of that name in docs/YYYY/ only to give a year its own). Structure is copied from the
 latest earlier filing, never its facts: every field that differs per year is blank or marked
 CHECK; the exhibit list, designation legend, footnotes and survey counts start empty; the
 report's text is last year's with its years written as macros and a CHECK at the top. The year
 is a draft (a banner on every page, never deployed) until `scripts/dev lock YYYY` files it.
-For a year that exists, only its missing pages are created (the build's advice when one is gone).
+For a year that exists, only its missing files are created (the build's advice when one is gone).
 """
 from __future__ import annotations
 
@@ -27,41 +28,6 @@ from disclosures.staff.cli import ROOT
 
 FIRST_YEAR = 2013  # the first reporting year of Rule 13p-1
 
-SMELTERS_PAGE = """---
-hide:
-  - toc
----
-
-# Smelters and refiners
-
-The smelters and refiners that suppliers reported for this filing, exactly as the filing
-lists them, with the class each designation counts as and any risk flags.
-Search, filter and sort the table, share the filtered view's address, or download the list.
-
-{{ smelter_summary() }}
-
-{{ download_links() }}
-
-{{ status_legend() }}
-
-{{ smelter_table() }}
-"""
-FORM_SD_PAGE = """# Form SD
-
-{{ form_sd() }}
-
-[Read the Conflict Minerals Report](report.md){ .md-button } [Browse the smelter list](smelters.md){ .md-button }
-"""
-CHANGES_PAGE = """# Changes since the {{ previous.year }} filing
-
-What changed in the smelter list between the {{ previous.year }} and {{ filing.year }} filings.
-A smelter is the same across filings when it has the same smelter ID, when staff confirmed
-that two names are one smelter, or when its name is the same once case, accents,
-punctuation and legal forms (S.A., Co., Ltd.) are ignored. Designations are compared by
-class, so "Yes" and "Full Compliant" count as the same status.
-
-{{ changes() }}
-"""
 FIRST_REPORT = """<!-- CHECK: write the {year} Conflict Minerals Report as filed. Write every figure as a macro
      ({{{{ figures.facilities }}}}, ...): the staff guide lists them. -->
 # Conflict Minerals Report
@@ -165,14 +131,10 @@ def planned_files(root: Path, year: int) -> dict[Path, str]:
                              f"data/filings/{year}.yaml by hand (see README, 'Adding a filing year')")
         plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year)
         plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
-    plan[docs / "index.md"] = FORM_SD_PAGE
     source_report = root / "docs" / str(source_year) / "report.md"
     plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year, source.filed_on.year)
                                 if source and source_report.is_file() else FIRST_REPORT.format(year=year))
-    if source:
-        plan[docs / "changes.md"] = CHANGES_PAGE
-    plan[docs / "smelters.md"] = SMELTERS_PAGE
-    return plan
+    return plan  # the Form SD, smelter list and changes pages come from disclosures/pages/
 
 
 def scaffold(root: Path, year: int, today: dt.date | None = None) -> list[Path]:
