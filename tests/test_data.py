@@ -6,6 +6,8 @@ import shutil
 import pytest
 
 from disclosures.engine.countries import CountryResolver
+from disclosures.engine.locks import read_lock
+from disclosures.engine.reference import load_reference
 from disclosures.engine.errors import DataError
 from disclosures.engine.load import load_site
 from disclosures.engine.yamlio import read_yaml
@@ -203,3 +205,30 @@ def test_only_web_addresses_are_accepted_as_urls(data):
     found = problems(data)
     assert any("urls.filings: only http(s) addresses are published" in p for p in found), found
 
+
+
+@pytest.mark.parametrize("name, key, misspelt", [
+    ("restrictions.yaml", "    authority: OFAC", "    authorty: OFAC"),
+    ("designations.yaml", "    label: Conformant", "    lable: Conformant"),
+    ("covered_countries.yaml", "covered_countries:", "coverd_countries:"),
+    ("smelter_aliases.yaml", "    note: Accepted", "    notes: Accepted"),
+])
+def test_a_misspelt_key_in_a_reference_file_names_file_line_and_field(tmp_path, name, key, misspelt):
+    folder = tmp_path / "reference"
+    shutil.copytree(EXAMPLE / "data" / "reference", folder)
+    text = (folder / name).read_text(encoding="utf-8")
+    assert key in text
+    (folder / name).write_text(text.replace(key, misspelt, 1), encoding="utf-8")
+    line = next(n for n, t in enumerate((folder / name).read_text(encoding="utf-8").splitlines(), 1) if t == misspelt
+                or t.startswith(misspelt))
+    with pytest.raises(DataError) as error:
+        load_reference(folder)
+    assert f"{name}:{line}: " in str(error.value) and "unknown field (misspelt?)" in str(error.value)
+
+
+def test_a_damaged_lock_names_file_line_and_field(project_copy):
+    lock = project_copy / "data" / "locks" / "2023.json"
+    lock.write_text(lock.read_text(encoding="utf-8").replace('"locked_on": "', '"locked_onn": "', 1), encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        read_lock(project_copy, 2023)
+    assert "2023.json:" in str(error.value) and "locked_onn: unknown field" in str(error.value)
