@@ -72,3 +72,12 @@ def test_the_readme_map_names_every_module():
     missing = [p.relative_to(PACKAGE).as_posix() for p in SOURCES
                if p.name != "__init__.py" and not re.search(rf"(^|[\s,/]){re.escape(p.stem)}\.py\b", block)]
     assert not missing, "README.md's map does not name: " + ", ".join(missing)
+
+
+def test_no_file_of_the_package_is_git_ignored():
+    """A `site/` pattern once hid disclosures/site/ from commits: a clean clone lacked modules."""
+    if not (ROOT / ".git").exists():
+        return  # an exported tree: nothing to compare
+    ignored = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "disclosures", "macros"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert [p for p in ignored if "__pycache__" not in p and not p.endswith(".pyc")] == []

@@ -1,0 +1,167 @@
+/*
+ * The smelter table's model: pure functions over plain row records, no DOM. Filtering with
+ * per-facet counts, sorting, search folding, the URL state. Unit-tested with Node's test
+ * runner (tests/js/); smelter-table.js is the DOM view over it.
+ *
+ * A row record: { index, text (folded search text), values: { facet: [value, ...] },
+ *                 codes: [[code, ...] per facet] (filled by encodeFacets) }.
+ */
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) module.exports = factory();
+  else root.CmTableModel = factory();
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  // The facets a table may have, by its rows' data-* attributes; labels come from the page.
+  var FACETS = [
+    { key: "metal", multi: false },
+    { key: "class", multi: false },
+    { key: "country", multi: false },
+    { key: "risk", multi: true },
+    { key: "year", multi: true }
+  ];
+
+  // As disclosures/engine/names.py folds: compatibility forms (fullwidth, ligatures) unified,
+  // invisible format characters (zero-width, bidi controls, soft hyphen) dropped, accents ignored.
+  function fold(text) {
+    return String(text).normalize("NFKC").replace(/\p{Cf}/gu, "").normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function terms(query) {
+    return fold(query).split(/\s+/).filter(Boolean);
+  }
+
+  // { facet: [values] } from an attribute getter; a multi facet with no value is "none".
+  function facetValues(get) {
+    var values = {};
+    FACETS.forEach(function (f) {
+      var raw = get(f.key);
+      if (raw === null || raw === undefined) return;
+      values[f.key] = f.multi ? (raw ? raw.split(" ") : ["none"]) : [raw];
+    });
+    return values;
+  }
+
+  // The facets present in `rows`, each with its values in display order.
+  function facetsOf(rows, labelOf, compare) {
+    return FACETS.filter(function (f) {
+      return rows.some(function (r) { return r.values[f.key]; });
+    }).map(function (f) {
+      var seen = {};
+      rows.forEach(function (r) { (r.values[f.key] || []).forEach(function (v) { seen[v] = true; }); });
+      var values = Object.keys(seen).sort(function (a, b) { return compare(labelOf(f.key, a), labelOf(f.key, b)); });
+      return { key: f.key, values: values };
+    });
+  }
+
+  // Small integer codes per facet value, on every row: counting 10,000 rows x 20 years stays cheap.
+  function encodeFacets(rows, facets) {
+    var codes = facets.map(function (f) {
+      var byValue = {};
+      f.values.forEach(function (v, i) { byValue[v] = i; });
+      return byValue;
+    });
+    rows.forEach(function (r) {
+      r.codes = facets.map(function (f, fi) {
+        return (r.values[f.key] || []).map(function (v) { return codes[fi][v]; });
+      });
+    });
+    return codes;
+  }
+
+  // Text search that narrows its last result while the query only grows.
+  function textSearch() {
+    var lastTerms = [], lastFound = null;
+    return {
+      reset: function () { lastTerms = []; lastFound = null; },
+      find: function (rows, queryTerms) {
+        var narrows = lastFound !== null && lastTerms.length > 0 && lastTerms.every(function (t, i) {
+          return queryTerms[i] !== undefined && queryTerms[i].indexOf(t) >= 0;
+        });
+        var source = narrows ? lastFound : rows;
+        var found = source.filter(function (r) {
+          for (var t = 0; t < queryTerms.length; t++) if (r.text.indexOf(queryTerms[t]) < 0) return false;
+          return true;
+        });
+        lastTerms = queryTerms;
+        lastFound = found;
+        return found;
+      }
+    };
+  }
+
+  // The rows passing every active filter, and per facet the counts under every *other* filter.
+  // `active`: [[facet index, value code], ...]; `sizes`: the number of values of each facet.
+  function filterAndCount(rows, active, sizes) {
+    var counts = sizes.map(function (n) { return new Int32Array(n); });
+    var matched = [];
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i], failed = -1, failures = 0;
+      for (var a = 0; a < active.length; a++) {
+        if (r.codes[active[a][0]].indexOf(active[a][1]) < 0) { failed = active[a][0]; failures++; }
+      }
+      if (failures > 1) continue;
+      if (failures === 0) matched.push(r);
+      for (var fi = 0; fi < sizes.length; fi++) {
+        if (failures === 1 && fi !== failed) continue;
+        var own = r.codes[fi], tally = counts[fi];
+        for (var k = 0; k < own.length; k++) tally[own[k]]++;
+      }
+    }
+    return { matched: matched, counts: counts };
+  }
+
+  // A stable sort by `key(row)` (numbers numerically, text by `compare`), `dir` 1 or -1.
+  function sortRows(rows, key, dir, compare) {
+    return rows.slice().sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var c = typeof x === "number" && typeof y === "number" ? x - y : compare(String(x), String(y));
+      return c * dir || a.index - b.index;
+    });
+  }
+
+  // The table state as URL parameters (prefixed when a page has several tables). Not "q":
+  // Material reads ?q= to open its own site search.
+  function stateToParams(state, facetKeys, prefix, params) {
+    var entries = { search: state.q, sort: state.sort >= 0 ? String(state.sort) : "", dir: state.dir < 0 ? "desc" : "" };
+    facetKeys.forEach(function (k) { entries[k] = state.filters[k] || ""; });
+    Object.keys(entries).forEach(function (k) {
+      if (entries[k]) params.set(prefix + k, entries[k]); else params.delete(prefix + k);
+    });
+    return params;
+  }
+
+  // The state from URL parameters; unknown facet values and columns are ignored.
+  function stateFromParams(params, facets, columns, prefix) {
+    var state = { q: params.get(prefix + "search") || "", filters: {}, sort: -1, dir: 1 };
+    facets.forEach(function (f) {
+      var value = params.get(prefix + f.key) || "";
+      state.filters[f.key] = f.values.indexOf(value) >= 0 ? value : "";
+    });
+    var sort = parseInt(params.get(prefix + "sort"), 10);
+    state.sort = sort >= 0 && sort < columns ? sort : -1;
+    state.dir = params.get(prefix + "dir") === "desc" ? -1 : 1;
+    return state;
+  }
+
+  // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py).
+  function rowsFromIndexJson(data) {
+    return data.rows.map(function (rec, i) {
+      var listed = [], latest = null, words = [rec[0], rec[1]].concat(rec[2], [rec[3], rec[4], rec[5]]);
+      rec[6].forEach(function (cell, y) {
+        if (cell === -1) return;
+        listed.push(String(data.years[y]));
+        latest = data.classes[cell[0]];
+        words.push(data.designations[cell[1]]);
+      });
+      return { index: i, rec: rec, text: fold(words.join(" ")),
+               values: { metal: [rec[0]], "class": [latest], country: [rec[3]],
+                         risk: rec[7] ? rec[7].split(" ") : ["none"], year: listed } };
+    });
+  }
+
+  return { FACETS: FACETS, fold: fold, terms: terms, facetValues: facetValues, facetsOf: facetsOf,
+           encodeFacets: encodeFacets, textSearch: textSearch, filterAndCount: filterAndCount, sortRows: sortRows,
+           stateToParams: stateToParams, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson };
+});
