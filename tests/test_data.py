@@ -216,19 +216,15 @@ def test_only_web_addresses_are_accepted_as_urls(data):
 def test_a_misspelt_key_in_a_reference_file_names_file_line_and_field(tmp_path, name, key, misspelt):
     folder = tmp_path / "reference"
     shutil.copytree(EXAMPLE / "data" / "reference", folder)
-    text = (folder / name).read_text(encoding="utf-8")
-    assert key in text
-    (folder / name).write_text(text.replace(key, misspelt, 1), encoding="utf-8")
-    line = next(n for n, t in enumerate((folder / name).read_text(encoding="utf-8").splitlines(), 1) if t == misspelt
-                or t.startswith(misspelt))
+    replace_in(folder / name, key, misspelt)
+    line = next(n for n, t in enumerate((folder / name).read_text(encoding="utf-8").splitlines(), 1) if t.startswith(misspelt))
     with pytest.raises(DataError) as error:
         load_reference(folder)
     assert f"{name}:{line}: " in str(error.value) and "unknown field (misspelt?)" in str(error.value)
 
 
 def test_a_damaged_lock_names_file_line_and_field(project_copy):
-    lock = project_copy / "data" / "locks" / "2023.json"
-    lock.write_text(lock.read_text(encoding="utf-8").replace('"locked_on": "', '"locked_onn": "', 1), encoding="utf-8")
+    replace_in(project_copy / "data" / "locks" / "2023.json", '"locked_on": "', '"locked_onn": "')
     with pytest.raises(DataError) as error:
         read_lock(project_copy, 2023)
     assert "2023.json:" in str(error.value) and "locked_onn: unknown field" in str(error.value)

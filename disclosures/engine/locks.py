@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import html as lxml_html
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.figures import figures_of
-from disclosures.engine.pages import page_sources
+from disclosures.engine.model import Filing, Smelter, Strict
+from disclosures.engine.pages import page_sources, year_pages
 from disclosures.engine.yamlio import read_typed
 
 LOCK_DIR = Path("data") / "locks"
@@ -38,8 +38,7 @@ def year_files(root: Path, year: int) -> dict[str, Path]:
     """The year's own files and the pages it publishes (a standard page from its one source),
     by their path in the project: its YAML, list, supplier survey, pages."""
     docs = root / "docs" / str(year)
-    pages = sorted({p.name for p in docs.glob("*.md")} | ({"index.md", "smelters.md"} if (docs / "report.md").is_file() else set())
-                   | ({"changes.md"} if _has_previous(root, year) else set()))
+    pages = sorted({p.name for p in docs.glob("*.md")} | set(year_pages(_has_previous(root, year))))
     own = [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv",
            Path("data") / "rcoi" / f"{year}.yaml"]
     files = {p.as_posix(): root / p for p in own}
@@ -193,27 +192,23 @@ class LockStatus:
     has_original_csv: bool = False
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LockedOriginal(_Strict):
+class LockedOriginal(Strict):
     locked_on: dt.date
     figures: dict[str, int | float]
     csv_sha256: str | None = None
 
 
-class LockedPublished(_Strict):
+class LockedPublished(Strict):
     figures: dict[str, int | float]
     rows: list[str]
 
 
-class LockedRendered(_Strict):
+class LockedRendered(Strict):
     pages: dict[str, list[str]] = {}
     downloads: dict[str, str] = {}
 
 
-class LockFile(_Strict):
+class LockFile(Strict):
     """data/locks/YYYY.json, as `scripts/dev lock` writes it (older formats lack the later fields)."""
 
     format: int = 1

@@ -9,12 +9,12 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     # extra="forbid" turns a misspelt YAML key into an error instead of a silently ignored field.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Registrant(_Strict):
+class Registrant(Strict):
     name: str
     short_name: str
     state_of_incorporation: str
@@ -23,18 +23,18 @@ class Registrant(_Strict):
     address: str
 
 
-class Contact(_Strict):
+class Contact(Strict):
     name: str
     title: str
     phone: str
 
 
-class Period(_Strict):
+class Period(Strict):
     start: dt.date
     end: dt.date
 
 
-class CoverField(_Strict):
+class CoverField(Strict):
     value: str
     caption: str  # the small parenthesised words under the value, as printed
 
@@ -42,7 +42,7 @@ class CoverField(_Strict):
 _BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table")
 
 
-class FormSdBlock(_Strict):
+class FormSdBlock(Strict):
     """One block of the Form SD as filed, in filed order; text, case and punctuation as printed.
 
     Exactly one kind: `title` (a centred cover line), `line` (a line; a newline keeps a filed
@@ -79,13 +79,13 @@ class FormSdBlock(_Strict):
         return next(k for k in _BLOCK_KINDS if getattr(self, k) is not None)
 
 
-class Template(_Strict):
+class Template(Strict):
     name: str
     short_name: str
     publisher: str
 
 
-class Rcoi(_Strict):
+class Rcoi(Strict):
     contract_manufacturers_surveyed: int = Field(ge=0)
     contract_manufacturers_responded: int = Field(ge=0)
     responses: str
@@ -105,24 +105,24 @@ class Rcoi(_Strict):
         return self.contract_manufacturers_responded / surveyed if surveyed else 0.0
 
 
-class Conclusion(_Strict):
+class Conclusion(Strict):
     """The conclusion in the filing's own words: `quote` must appear verbatim in the year's pages."""
 
     quote: str
 
 
-class Footnote(_Strict):
+class Footnote(Strict):
     marker: str
     text: str
 
 
-class Amendment(_Strict):
+class Amendment(Strict):
     date: dt.date
     form: str = "SD/A"
     reason: str
 
 
-class Restatement(_Strict):
+class Restatement(Strict):
     """A correction of this site's analysis of a filed year (a class, a flag, a resolved ID):
     the filed text is untouched; the year's pages show the date and the reason."""
 
@@ -130,14 +130,14 @@ class Restatement(_Strict):
     reason: str
 
 
-class FilingClass(_Strict):
+class FilingClass(Strict):
     """How this filing's legend defines a designation, when it differs from the usual meaning."""
 
     counts_as: str  # the class it is counted in (data/reference/designations.yaml)
     label: str  # what the site calls those rows for this filing, e.g. "Conformant or undeterminable"
 
 
-class FilingMeta(_Strict):
+class FilingMeta(Strict):
     """data/filings/YYYY.yaml: everything a filing states except its smelter list."""
 
     registrant: Registrant
@@ -224,13 +224,13 @@ class Smelter:
         return any(r.kind == "sanction" for r in self.restrictions)
 
 
-class FollowUp(_Strict):
+class FollowUp(Strict):
     item: str
     resolved: bool = False
     note: str = ""
 
 
-class SupplierSurvey(_Strict):
+class SupplierSurvey(Strict):
     """data/rcoi/YYYY.yaml, written by `scripts/dev ingest` (no supplier names); quoted as
     {{ supplier_survey.NAME }} in the narrative."""
 

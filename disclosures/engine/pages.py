@@ -11,6 +11,18 @@ from pathlib import Path
 
 STANDARD_SOURCE = Path(__file__).resolve().parent.parent / "pages"
 STANDARD_PAGES = ("index.md", "smelters.md", "changes.md")
+# The pages every filing year has, by file in docs/YYYY/, with their navigation titles.
+YEAR_PAGES = {
+    "index.md": "Form SD",
+    "report.md": "Conflict Minerals Report",
+    "smelters.md": "Smelter list",
+    "changes.md": "Changes",
+}
+
+
+def year_pages(has_previous: bool) -> list[str]:
+    """The first filing has nothing to compare with, so it has no changes page."""
+    return [p for p in YEAR_PAGES if p != "changes.md" or has_previous]
 
 
 def page_sources(docs_dir: Path, year: int, pages: list[str]) -> dict[str, Path]:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import Field, RootModel
 
 from disclosures.engine.countries import CountryResolver
 from disclosures.engine.errors import DataError, Problem
+from disclosures.engine.model import Strict
 from disclosures.engine.names import name_key
 from disclosures.engine.yamlio import read_typed
 
@@ -68,25 +69,21 @@ def designation_key(text: str) -> str:
 
 # ---- the files of data/reference/, as typed schemas (a misspelt key names file, line and field) ----
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ClassSpec(_Strict):
+class ClassSpec(Strict):
     label: str = Field(min_length=1)
     description: str = ""
 
 
-class DesignationsFile(_Strict):
+class DesignationsFile(Strict):
     classes: dict[str, ClassSpec]
     designations: dict[str, str]
 
 
-class CoveredCountriesFile(_Strict):
+class CoveredCountriesFile(Strict):
     covered_countries: dict[str, str]
 
 
-class RestrictionSpec(_Strict):
+class RestrictionSpec(Strict):
     kind: Literal["sanction", "suspension"]
     authority: str = Field(min_length=1)
     list: str = Field(min_length=1)
@@ -98,22 +95,22 @@ class RestrictionSpec(_Strict):
     source: str = ""
 
 
-class RestrictionsFile(_Strict):
+class RestrictionsFile(Strict):
     restrictions: list[RestrictionSpec]
 
 
-class AliasName(_Strict):
+class AliasName(Strict):
     year: int
     name: str = Field(min_length=1)
 
 
-class SmelterAlias(_Strict):
+class SmelterAlias(Strict):
     metal: Literal[METALS]
     names: list[AliasName] = Field(min_length=2)
     note: str = ""
 
 
-class SmelterAliasesFile(_Strict):
+class SmelterAliasesFile(Strict):
     aliases: list[SmelterAlias] = []
 
 

@@ -9,16 +9,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from disclosures.engine.load import Site, load_site
-from disclosures.engine.pages import STANDARD_PAGES, generated_pages
+from disclosures.engine.pages import STANDARD_PAGES, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site.render.html import text
 
-# The pages every filing year has, by file in docs/YYYY/, with their navigation titles.
-YEAR_PAGES = {
-    "index.md": "Form SD",
-    "report.md": "Conflict Minerals Report",
-    "smelters.md": "Smelter list",
-    "changes.md": "Changes",
-}
 
 
 def standard_pages(site: Site, docs_dir: Path, year: int) -> dict[str, str]:
@@ -77,8 +70,7 @@ def page_year(src_uri: str) -> tuple[int, str] | None:
 
 
 def pages_for(site: Site, year: int) -> list[str]:
-    """The first filing has nothing to compare with, so it has no changes page."""
-    return [p for p in YEAR_PAGES if p != "changes.md" or site.previous(year) is not None]
+    return year_pages(site.previous(year) is not None)
 
 
 def missing_pages(site: Site, docs_dir: Path) -> list[str]:

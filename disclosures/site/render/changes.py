@@ -1,7 +1,6 @@
 """Change logs between filings: the counts, a table per section, the page around them."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from markupsafe import Markup
