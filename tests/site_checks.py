@@ -140,7 +140,11 @@ def figure_problems(site: Path, model: Site) -> list[str]:
         if total and int(total.group(1).replace(",", "")) != facilities:
             problems.append(f"{year}: figure `facilities` is {facilities} in the data but the summary says "
                             f"{total.group(1)} (docs/{year}/smelters.md)")
-        card = re.search(rf'{year} filing</a></h3>.*?<strong>([\d,]+)</strong> smelters and refiners listed', home, re.S)
+        facts = re.search(r'<aside class="cm-analysis cm-facts".*?<strong>([\d,]+)</strong> rows</a>', html, re.S)
+        if not facts or int(facts.group(1).replace(",", "")) != facilities:
+            problems.append(f"{year}: figure `facilities` is {facilities} in the data but the key facts on "
+                            f"{year}/smelters/ say {facts and facts.group(1)}")
+        card = re.search(rf'{year} filing</a></h3>.*?<strong>([\d,]+)</strong> rows</a>', home, re.S)
         if not card:
             problems.append(f"{year}: the landing page has no card for the {year} filing (docs/index.md)")
         elif int(card.group(1).replace(",", "")) != facilities:

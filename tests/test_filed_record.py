@@ -153,21 +153,29 @@ def test_the_form_sd_says_what_is_the_site_s_and_links_edgar(built_site):
 
 
 def test_the_report_annex_shows_the_filed_columns_and_marks_the_analysis(built_site):
+    """The annex opens with the analysis (so the flags are on screen and on paper) and every
+    part of it that the filing did not print is marked: the class column, the flags beside a
+    name, the country codes; "As filed" (data-view="filed") hides exactly those (.cm-an)."""
     page = lxml_html.fromstring((built_site / "2023" / "report" / "index.html").read_text(encoding="utf-8"))
     table = page.xpath("//*[@data-smelter-table]")[0]
-    assert table.get("data-view") == "filed"  # opens as filed; the analysis columns are .cm-an
+    assert table.get("data-view") == "analysis"
     headers = table.xpath(".//thead//th")
     filed = [" ".join(h.text_content().split()) for h in headers if "cm-an" not in (h.get("class") or "")]
     assert filed == ["Metal", "Smelter or refiner", "Country", "Status"]
     assert all("analysis" in h.text_content() for h in headers if "cm-an" in (h.get("class") or ""))
-    summary = page.xpath("//aside[contains(@class, 'cm-analysis')]")[0]
-    assert "Analysis by this site — not part of the filing" in summary.text_content()
+    agr = table.xpath(".//tbody/tr[th[starts-with(normalize-space(.), 'African Gold Refinery')]]")[0]
+    flags = agr.xpath(".//*[contains(@class, 'cm-badge')]")
+    assert {" ".join(f.text_content().split()) for f in flags} >= {"Greater risk", "OFAC sanctioned"}
+    assert all(f.xpath("ancestor::*[contains(concat(' ', @class, ' '), ' cm-an ')]") for f in flags)
+    assert "analysis" in " ".join(table.xpath(".//p[contains(@class, 'cm-view-note')]")[0].text_content().split())
+    facts = page.xpath("//aside[contains(@class, 'cm-facts')]")[0]
+    assert "Key facts — this site's analysis, not part of the filing" in facts.text_content()
 
 
 def test_a_filing_s_own_legend_qualifies_its_class(built_site):
     """2013's "Yes" is conflict free *or undeterminable*: never called plainly conformant."""
     home = (built_site / "index.html").read_text(encoding="utf-8")
-    assert "conformant or undeterminable (74)" in home
+    assert "<strong>74</strong> Conformant or undeterminable (42%)" in home
     assert "<q>we determined that our products are DRC Conflict Undeterminable with regard to calendar year 2013</q>" in home
     report = (built_site / "2013" / "report" / "index.html").read_text(encoding="utf-8")
     assert "Conformant or undeterminable" in report and ">Conformant</th>" not in report

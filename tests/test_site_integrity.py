@@ -2,6 +2,7 @@
 exists, the sitemap lists every page, and the workflows run only documented commands."""
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urljoin, urlparse
 
@@ -36,12 +37,27 @@ def test_every_download_linked_and_every_year_has_its_files(built_site, site):
         assert {BASE + f"downloads/smelters-{year}.{ext}" for ext in ("csv", "xlsx", "json")} <= linked
 
 
-def test_sitemap_lists_every_page(built_site):
+def test_sitemap_lists_every_public_page_and_not_the_staff_guide(built_site):
     sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     listed = {urlparse(loc).path for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)}
-    pages = {"/" + p.relative_to(built_site).as_posix()[: -len("index.html")]
+    pages = {"/" + p.relative_to(built_site).as_posix()[: -len("index.html")]: p.read_text(encoding="utf-8")
              for p in built_site.rglob("index.html") if p.parent != built_site / "search"}
-    assert listed == pages
+    public = {url for url, html in pages.items() if '<meta name="robots" content="noindex">' not in html}
+    assert "/staff-guide/" in pages and "/staff-guide/" not in public
+    assert listed == public
+
+
+def test_the_site_search_finds_smelters_one_entry_each_and_never_the_staff_guide(built_site, site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [d["location"] for d in index["docs"]]
+    assert not [loc for loc in locations if loc.startswith("staff-guide/")]
+    smelters = [d for d in index["docs"] if d["location"].startswith("smelters/?search=")]
+    assert len(smelters) == len(site.timelines)
+    agr = [d for d in smelters if d["title"] == "African Gold Refinery"]
+    assert len(agr) == 1 and "Uganda" in agr[0]["text"] and agr[0]["location"] == "smelters/?search=African+Gold+Refinery"
+    # No section carries a whole table's names run together (the old excerpt of 224 names).
+    assert max(len(d["text"]) for d in index["docs"]) < 8000
+    assert not [d["location"] for d in index["docs"] if d["text"].count("Refinery") > 20]
 
 
 def documented_commands() -> set[str]:
@@ -74,3 +90,17 @@ def test_deploy_workflow_publishes_with_the_official_pages_actions():
     assert "actions/upload-pages-artifact" in uses and "actions/deploy-pages" in uses
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec scripts/dev test" in ci  # CI runs exactly the README's test command
+
+
+def test_every_year_page_title_names_the_year_and_registrant(built_site, site):
+    for year in site.years:
+        for page, title in {"": "Form SD", "report/": "Conflict Minerals Report", "smelters/": "Smelter list"}.items():
+            html = (built_site / str(year) / page / "index.html").read_text(encoding="utf-8")
+            assert f"<title>{year} {title} — Qualys, Inc. conflict minerals</title>" in html, (year, page)
+
+
+def test_the_landing_page_links_the_cross_filing_index_and_the_404_page_the_filings(built_site, site):
+    home = parse(built_site / "index.html")
+    assert "smelters/" in home.links
+    missing = (built_site / "404.html").read_text(encoding="utf-8")
+    assert all(f"/{year}/smelters/" in missing for year in site.years) and 'name="search"' in missing

@@ -17,12 +17,13 @@ from mkdocs.utils import CountHandler
 
 
 from disclosures.site.state import (BUILD, SERVING, SLOTS, YEAR_PAGES, get_site, missing_pages, omitted_drafts, page_year,
-                                    pages_for, standard_pages)
+                                    pages_for, relative_url, standard_pages)
 from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import longdate
 from disclosures.engine.locks import check_locks, rendered_problems
-from disclosures.site.render import downloads
+from disclosures.site.render import downloads, search_docs
+from disclosures.site.render.key_facts import key_facts
 from disclosures.site.render.templating import TEMPLATES, use_overrides
 
 log = logging.getLogger("mkdocs.hooks.disclosures")
@@ -119,6 +120,7 @@ class YearEntry:
     """What the theme templates (main.html, partials/year-switcher.html) show for a year."""
 
     year: int
+    registrant: str
     filed_on: str
     filed_on_iso: str
     locked: bool
@@ -133,7 +135,7 @@ class YearEntry:
 def _year_entry(site, year, lock, effect: AmendmentEffect | None) -> YearEntry:
     meta = site.filing(year).meta
     return YearEntry(
-        year=year, filed_on=longdate(meta.filed_on), filed_on_iso=meta.filed_on.isoformat(), locked=lock is not None,
+        year=year, registrant=meta.registrant.name, filed_on=longdate(meta.filed_on), filed_on_iso=meta.filed_on.isoformat(), locked=lock is not None,
         draft=year in site.drafts,
         amendments=tuple(Dated(longdate(a.date), a.date.isoformat(), a.reason, a.form) for a in meta.amendments),
         restatements=tuple(Dated(longdate(r.date), r.date.isoformat(), r.reason) for r in meta.restatements),
@@ -155,6 +157,11 @@ def on_page_context(context, page, config, nav):
     entries = {e.year: e for e in config.extra["filing_years"]}
     context["cm_filing"] = entries.get(found[0]) if found else None
     context["cm_kind"] = "" if not found or found[1] == "index.md" else found[1][: -len(".md")]
+    context["cm_key_facts"] = None
+    if found and context["cm_filing"] and not SERVING.error:
+        site = _site(config)
+        context["cm_key_facts"] = key_facts(site.filing(found[0]), site.reference,
+                                            relative_url(page.url, f"{found[0]}/smelters/"))
     return context
 
 
@@ -202,6 +209,11 @@ def on_post_build(config):
         return
     site = _site(config)
     downloads.write_all(Path(config.site_dir) / "downloads", downloads.plan(site, BUILD.amendments))
+    search_index = Path(config.site_dir) / "search" / "search_index.json"
+    if search_index.is_file():
+        index = search_docs.with_smelters(json.loads(search_index.read_text(encoding="utf-8")),
+                                          search_docs.smelter_docs(list(site.timelines)))
+        search_index.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     # Last: what each filed year's pages and downloads now say, against its lock.
     filed = {y: f for y, f in site.filings.items() if y not in site.drafts}
     problems = rendered_problems(Path(config.config_file_path).parent, Path(config.site_dir), filed)

@@ -20,6 +20,7 @@ from disclosures.site.render import changes as change_render
 from disclosures.site.render import charts, smelter_index, tables
 from disclosures.site.render.form_sd import form_sd as render_form_sd
 from disclosures.site.render.html import inline_text
+from disclosures.site.render.key_facts import key_facts
 from disclosures.site.render.templating import render
 from disclosures.site.state import SERVING, SLOTS, get_site, page_year, relative_url
 
@@ -46,11 +47,6 @@ class Macros:
         files = [(self.link(f"downloads/{stem}.{ext}"), DOWNLOAD_LABELS[ext]) for ext in formats]
         return render("cm/downloads.html", files=files, what=what)
 
-    @staticmethod
-    def searchable(smelters) -> str:
-        """What the site search indexes in place of a table (see state.Slots)."""
-        return "; ".join(f"{s.row.smelter_name} {s.row.smelter_id}".strip() for s in smelters)
-
     # ---- filing-year macros --------------------------------------------------------------
     def form_sd(self):
         filing = self.current()
@@ -58,11 +54,11 @@ class Macros:
 
     def smelter_table(self, view: str | None = None):
         filing = self.current()
-        view = view or ("filed" if self.env.page.file.src_uri.endswith("/report.md") else "analysis")
+        view = view or "analysis"
         if view not in ("filed", "analysis"):
             raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
         table = tables.smelter_table(filing, self.site.reference, view, analysis_url=self.link(f"{filing.year}/smelters/"))
-        return SLOTS.put(table, self.searchable(filing.smelters))
+        return SLOTS.put(table)
 
     def smelter_summary(self):
         return tables.summary_table(self.current(), self.site.reference)
@@ -79,7 +75,7 @@ class Macros:
         downloads = self.downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json"))
         return change_render.changes_page(
             d, self.site.reference, downloads,
-            place=lambda html, entries: SLOTS.put(html, self.searchable(e.first for e in entries)))
+            place=lambda html, entries: SLOTS.put(html))
 
     def changes_summary(self):
         d = self.site.diffs.get(self.current().year)
@@ -98,7 +94,7 @@ class Macros:
         table = smelter_index.index_table(list(site.timelines), site.years, site.reference,
                                           rows_url=self.link("downloads/smelter-index.rows.json"),
                                           downloads_html=self.smelter_index_downloads())
-        return SLOTS.put(table, self.searchable(t.latest.first for t in site.timelines))
+        return SLOTS.put(table)
 
     def smelter_index_downloads(self):
         return self.downloads_list("smelter-index", "every smelter across filings")
@@ -108,8 +104,10 @@ class Macros:
         series = {metal: [(y, site.filing(y).stats.share_conformant_for(metal)) for y in site.years]
                   for metal in ("Gold", "Tantalum", "Tin", "Tungsten")}
         series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
-        chart = charts.line_chart("Share of listed smelters and refiners in the conformant class, by metal and filing year",
-                                  series, "trend")
+        title = "Share of listed smelters and refiners in the conformant class, by metal and filing year"
+        # Two or three filings: where each year stands, not a line implying a trend between them.
+        chart = charts.dot_chart(title, series, "trend") if len(site.years) <= 3 else \
+            charts.line_chart(title, series, "trend") + charts.dot_chart(title, series, "trend-figures", track=False)
         plain = site.reference.classes["conformant"].label
         labels = [(y, site.filing(y).class_label("conformant", site.reference)) for y in site.years]
         return render("cm/trend_chart.html", chart=chart, qualified=[(y, label) for y, label in labels if label != plain])
@@ -120,14 +118,11 @@ class Macros:
     def _card(self, year: int) -> dict:
         site = self.site
         f, prev = site.filing(year), site.previous(year)
-        parts = [(c, f.class_label(c, site.reference), f.stats.by_class.get(c, 0)) for c in CLASS_ORDER
-                 if f.stats.by_class.get(c)]
         return {
-            "filing": f, "previous": prev, "draft": year in site.drafts, "figures": figures_of(f),
-            "conformant_label": f.class_label("conformant", site.reference),
+            "filing": f, "previous": prev, "draft": year in site.drafts,
+            "facts": key_facts(f, site.reference, self.link(f"{year}/smelters/"), framed=False),
             "change": prev and f.stats.facilities - prev.stats.facilities,
             "change_sentence": prev and change_render.summary_sentence(site.diffs[year]),
-            "bar": charts.share_bar(parts, f"{year} rows by class"),
             "links": {"report": self.link(f"{year}/report/"), "form_sd": self.link(f"{year}/"),
                       "smelters": self.link(f"{year}/smelters/"), "changes": self.link(f"{year}/changes/")},
         }
@@ -157,8 +152,8 @@ class Macros:
 MACROS = {
     "form_sd": "The whole Form SD (cover page, items, signature, exhibit index) from data/filings/YYYY.yaml",
     "smelter_table": "The year's full smelter list as a searchable, filterable, sortable table, with its footnotes. "
-                     "On the report it opens as filed (the filed columns only), elsewhere with this site's "
-                     "analysis columns; smelter_table(view='filed') or view='analysis' chooses",
+                     "It opens with this site's analysis (a class column and the risk flags beside each name, labelled) "
+                     "and a switch to the filed columns only; smelter_table(view='filed') opens it as filed",
     "smelter_summary": "Rows by metal and class, with totals",
     "download_links": "Links to the year's smelter list as CSV, Excel and JSON",
     "changes": "The year's change log against the previous filing: counts by metal, a table per section, downloads",

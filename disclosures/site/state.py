@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from disclosures.engine.load import Site, load_site
 from disclosures.engine.pages import STANDARD_PAGES, YEAR_PAGES, generated_pages, year_pages
-from disclosures.site.render.html import text
 
 
 
@@ -104,20 +103,21 @@ def relative_url(from_page_url: str, target: str) -> str:
 class Slots:
     """Large HTML (the smelter tables) kept away from Markdown and the search plugin's parser.
 
-    A macro puts the table here and leaves a one-element placeholder holding only the text a
-    site search should find (names, IDs); after the page is rendered and indexed, the hooks
-    put the table in its place. Python-Markdown and Material's search otherwise re-parse every
-    tag of every table, which dominated the build at scale (see scripts/bench_site.py).
+    A macro puts the table here and leaves an empty one-element placeholder; after the page is
+    rendered and indexed, the hooks put the table in its place. Python-Markdown and Material's
+    search otherwise re-parse every tag of every table, which dominated the build at scale (see
+    scripts/bench_site.py), and a table's names would become one run-together search excerpt:
+    the search finds smelters through their own entries instead (render/search_docs.py).
     """
 
     def __init__(self):
         self._html: dict[str, str] = {}
         self._token = uuid.uuid4().hex[:12]
 
-    def put(self, html: str, search_text: str):
+    def put(self, html: str):
         key = f"{self._token}-{len(self._html)}"
         self._html[key] = str(html)
-        return Markup(f'\n<div data-cm-slot="{key}">{text(search_text)}</div>\n')
+        return Markup(f'\n<div data-cm-slot="{key}"></div>\n')
 
     def fill(self, output: str) -> str:
         if "data-cm-slot" not in output:

@@ -61,7 +61,7 @@ def test_with_javascript_search_covers_every_row(page, large_site):
 def test_rows_rendered_by_the_script_equal_the_rows_the_build_wrote(page, large_site):
     site, url = large_site
     html = (site / "smelters" / "index.html").read_text(encoding="utf-8")
-    server_rows = re.search(r'<table id="smelter-index">.*?<tbody>\n(.*?)\n</tbody>', html, re.S).group(1).splitlines()
+    server_rows = re.search(r'<table id="smelter-index" class="cm-list">.*?<tbody>\n(.*?)\n</tbody>', html, re.S).group(1).splitlines()
     page.goto(f"{url}/smelters/")
     expect(page.locator("[data-enhanced]")).to_have_count(1)
     shown = page.locator("#smelter-index tbody tr").count()

@@ -83,3 +83,21 @@ test("index rows from JSON carry their facets and search text", () => {
   assert.deepEqual(r.values, { metal: ["Gold"], class: ["active"], country: ["Germany"], risk: ["none"], year: ["2013", "2023"] });
   assert.ok(r.text.includes("cid000035") && r.text.includes("agosi"));
 });
+
+test("the active filters in words, for print and the no-match message", () => {
+  const state = { q: " gold ", filters: { metal: "Tin", class: "" }, sort: -1, dir: 1 };
+  const said = M.describeFilters(state, [["metal", "Metal"], ["class", "Class"]], (k, v) => (k === "metal" ? v : "?"));
+  assert.deepEqual(said, ["search \u201cgold\u201d", "Metal: Tin"]);
+  assert.deepEqual(M.describeFilters({ q: "", filters: {} }, [["metal", "Metal"]], (k, v) => v), []);
+});
+
+test("the view's CSV neutralizes formulas and quotes like the site's downloads", () => {
+  const csv = M.toCsv(["Name", "Country"], [["=HYPERLINK(\"x\")", "a,b"], ["-1", "@x"], ["plain", "line\nbreak"]]);
+  assert.equal(csv, "\ufeffName,Country\r\n\"'=HYPERLINK(\"\"x\"\")\",\"a,b\"\r\n'-1,'@x\r\nplain,\"line\nbreak\"\r\n");
+});
+
+test("only a word longer than a column may break inside itself", () => {
+  assert.equal(M.hasLongWord("Changsha South Tantalum Niobium Co., Ltd."), false);
+  assert.equal(M.hasLongWord("x".repeat(29)), true);
+  assert.equal(M.hasLongWord("\u{1F600}".repeat(28)), false);  // counted in characters, as Python does
+});

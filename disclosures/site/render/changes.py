@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from disclosures.engine.compare import SECTION_TITLES, Diff, Entry, Pair
 from disclosures.engine.reference import METALS, Reference
-from disclosures.site.render.tables import risk_tokens, table_labels
+from disclosures.site.render.tables import long_word, risk_tokens, table_labels
 from disclosures.site.render.templating import render
 
 SECTION_HELP = {
@@ -48,6 +48,21 @@ def summary_sentence(d: Diff) -> str:
             f"{c['worsened']:,} worsened since the {d.old_year} filing.")
 
 
+def _rows_for(count_rows: int, smelters: int) -> str:
+    repeats = count_rows - smelters
+    return f"{count_rows:,} rows for {smelters:,} smelters" + (f" ({repeats:,} listed more than once)" if repeats else "")
+
+
+def reconciliation(d: Diff) -> str:
+    """How the counts add up: a change log counts smelters, a list counts rows."""
+    old = len(d.removed) + len(d.pairs)
+    new = len(d.added) + len(d.pairs)
+    old_rows = sum(len(e.rows) for e in d.removed) + sum(len(p.old.rows) for p in d.pairs)
+    new_rows = sum(len(e.rows) for e in d.added) + sum(len(p.new.rows) for p in d.pairs)
+    return (f"How the counts add up: the {d.old_year} list has {_rows_for(old_rows, old)} and the {d.new_year} list "
+            f"{_rows_for(new_rows, new)}; {old:,} − {len(d.removed):,} removed + {len(d.added):,} added = {new:,} smelters.")
+
+
 def counts_table(d: Diff) -> Markup:
     by_metal = d.counts_by_metal()
     metals = [m for m in METALS if any(by_metal[s].get(m) for s in SECTION_TITLES)]
@@ -57,7 +72,7 @@ def counts_table(d: Diff) -> Markup:
 
 def section_table(d: Diff, name: str, reference: Reference) -> Markup:
     return render("cm/change_section.html", d=d, name=name, title=SECTION_TITLES[name], rows=change_rows(d, name),
-                  labels=table_labels(reference), risk_tokens=risk_tokens)
+                  labels=table_labels(reference), risk_tokens=risk_tokens, long_word=long_word, footnote_ids={})
 
 
 def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None) -> Markup:
@@ -70,5 +85,5 @@ def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None)
     for name in SECTION_TITLES:
         entries = [item if isinstance(item, Entry) else item.new for item in d.section(name)]
         tables[name] = place(section_table(d, name, reference), entries)
-    return render("cm/changes.md", d=d, sentence=summary_sentence(d), counts=counts_table(d),
+    return render("cm/changes.md", d=d, sentence=summary_sentence(d), reconciliation=reconciliation(d), counts=counts_table(d),
                   downloads=downloads_html, sections=SECTION_TITLES, help=SECTION_HELP, tables=tables)

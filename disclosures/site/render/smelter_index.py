@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import CLASS_ORDER, Reference
-from disclosures.site.render.tables import risk_badges, risk_tokens, table_labels
+from disclosures.site.render.tables import long_word, risk_badges, risk_tokens, table_labels
 from disclosures.site.render.templating import render
 
 INDEX_HTML_ROWS = 2000    # up to this many smelters, the index page holds every row as HTML
@@ -25,7 +25,7 @@ def index_table(timelines: list[Timeline], years: list[int], reference: Referenc
     return render("cm/smelter_index.html", rows=timelines[:INDEX_PARTIAL_ROWS] if partial else timelines,
                   total=len(timelines), years=years, partial=partial, rows_url=rows_url, downloads=downloads_html,
                   labels=table_labels(reference), risk_tokens=risk_tokens,
-                  risk_badges=lambda s: risk_badges(s, {}), class_rank=CLASS_ORDER.index)
+                  risk_badges=lambda s: risk_badges(s, {}), class_rank=CLASS_ORDER.index, long_word=long_word)
 def index_rows_json(timelines: list[Timeline], years: list[int], reference: Reference) -> bytes:
     """Every index row, compactly: ~6x smaller than the rows' HTML (14 MB at 10,000 rows).
 

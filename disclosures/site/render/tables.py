@@ -47,6 +47,12 @@ def risk_badges(s: Smelter, footnote_ids: dict[str, str]) -> Markup:
     return render("cm/risk_badges.html", s=s, footnote_ids=footnote_ids)
 
 
+def long_word(name: str, limit: int = 28) -> bool:
+    """A name with a word too long for a column (untrusted input, or a run without spaces):
+    only such a name may break inside a word, so real names wrap at spaces only."""
+    return any(len(word) > limit for word in name.split())
+
+
 def footnote_anchor(year: int, index: int) -> str:
     return f"footnote-{year}-{index + 1}"
 
@@ -66,7 +72,7 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
-        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index)
+        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index, long_word=long_word)
 
 
 def footnote_ids(filing: Filing) -> dict[str, str]:

@@ -7,7 +7,7 @@
     return (caption && caption.textContent.trim()) || "Table " + (index + 1) + " (scrolls sideways)";
   }
   function mark() {
-    document.querySelectorAll(".md-typeset__scrollwrap, .cm-table").forEach(function (wrap, index) {
+    document.querySelectorAll(".md-typeset__scrollwrap, .cm-table, .cm-summary, .cm-scroll").forEach(function (wrap, index) {
       if (wrap.scrollWidth > wrap.clientWidth + 1 && !wrap.hasAttribute("tabindex")) {
         wrap.tabIndex = 0;
         wrap.setAttribute("role", "region");

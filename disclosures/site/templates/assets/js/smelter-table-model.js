@@ -28,6 +28,11 @@
       .replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  // As render/tables.py long_word: a word of more than 28 characters may break inside itself.
+  function hasLongWord(name) {
+    return String(name).split(/\s+/).some(function (w) { return Array.from(w).length > 28; });
+  }
+
   function terms(query) {
     return fold(query).split(/\s+/).filter(Boolean);
   }
@@ -145,6 +150,28 @@
     return state;
   }
 
+  // The active search and filters in words, for the printed page and the "no match" message:
+  // ["search \u201cgold\u201d", "Metal: Tin", ...]. `names`: [[facet key, facet name], ...].
+  function describeFilters(state, names, labelOf) {
+    var said = state.q.trim() ? ["search \u201c" + state.q.trim() + "\u201d"] : [];
+    names.forEach(function (n) {
+      if (state.filters[n[0]]) said.push(n[1] + ": " + labelOf(n[0], state.filters[n[0]]));
+    });
+    return said;
+  }
+
+  // CSV of the rows in view, as the site's downloads write it (render/downloads.py): a BOM for
+  // Excel, CRLF, and a cell starting like a formula (= + - @ tab CR) neutralized with a quote.
+  function csvCell(value) {
+    var v = String(value);
+    if (/^[=+\-@\t\r]/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+
+  function toCsv(header, rows) {
+    return "\ufeff" + [header].concat(rows).map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+  }
+
   // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py).
   function rowsFromIndexJson(data) {
     return data.rows.map(function (rec, i) {
@@ -161,7 +188,7 @@
     });
   }
 
-  return { FACETS: FACETS, fold: fold, terms: terms, facetValues: facetValues, facetsOf: facetsOf,
+  return { FACETS: FACETS, fold: fold, hasLongWord: hasLongWord, terms: terms, facetValues: facetValues, facetsOf: facetsOf,
            encodeFacets: encodeFacets, textSearch: textSearch, filterAndCount: filterAndCount, sortRows: sortRows,
-           stateToParams: stateToParams, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson };
+           stateToParams: stateToParams, describeFilters: describeFilters, toCsv: toCsv, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson };
 });

@@ -44,26 +44,31 @@
     rec[6].forEach(function (cell, i) { if (cell !== -1) { listed.push(data.years[i]); latest = cell[0]; } });
     var tr = el("tr", { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
                         "data-risk": rec[7], "data-year": listed.join(" ") });
-    tr.appendChild(el("td", {}, rec[0]));
-    var name = el("th", { scope: "row" }, rec[1]);
+    tr.appendChild(el("td", { "class": "cm-c-metal" }, rec[0]));
+    var name = el("th", { scope: "row", "class": "cm-c-name" + (M.hasLongWord(rec[1]) ? " cm-long" : "") }, rec[1]);
     if (rec[2].length) {
-      name.appendChild(el("br"));
-      name.appendChild(el("span", { "class": "cm-muted" }, "also listed as " + rec[2].join("; ")));
+      name.appendChild(document.createTextNode(" "));
+      name.appendChild(el("span", { "class": "cm-aka" }, "also listed as " + rec[2].join("; ")));
+    }
+    if (rec[7]) {
+      name.appendChild(document.createTextNode(" "));
+      var flags = el("span", { "class": "cm-flags" });
+      flags.innerHTML = rec[8];  // the build's own template output (cm/risk_badges.html)
+      name.appendChild(flags);
     }
     tr.appendChild(name);
-    var country = el("td", {}, rec[3] + " ");
+    var country = el("td", { "class": "cm-c-country" }, rec[3] + " ");
     country.appendChild(el("span", { "class": "cm-iso" }, rec[4]));
     tr.appendChild(country);
-    rec[6].forEach(function (cell) {
-      if (cell === -1) { tr.appendChild(el("td", { "data-value": "-1" }, "\u2013")); return; }
-      tr.appendChild(el("td", { "class": "cm-k cm-k--" + data.classes[cell[0]], "data-value": String(cell[0]),
-                                title: "Published designation: " + data.designations[cell[1]] }, data.labels[cell[0]]));
+    rec[6].forEach(function (cell, i) {
+      var year = String(data.years[i]);
+      if (cell === -1) { tr.appendChild(el("td", { "class": "cm-c-year cm-none", "data-label": year, "data-value": "-1" }, "\u2013")); return; }
+      tr.appendChild(el("td", { "class": "cm-c-year cm-k cm-k--" + data.classes[cell[0]], "data-label": year,
+                                "data-value": String(cell[0]), title: "Published designation: " + data.designations[cell[1]] },
+                        data.labels[cell[0]]));
     });
-    tr.appendChild(el("td", {}, String(listed[0])));
-    tr.appendChild(el("td", {}, String(listed[listed.length - 1])));
-    var risk = el("td");
-    risk.innerHTML = rec[8];  // the build's own template output (cm/risk_badges.html)
-    tr.appendChild(risk);
+    tr.appendChild(el("td", { "class": "cm-c-num", "data-label": "First listed" }, String(listed[0])));
+    tr.appendChild(el("td", { "class": "cm-c-num", "data-label": "Last listed" }, String(listed[listed.length - 1])));
     return tr;
   }
 
@@ -114,7 +119,7 @@
     var order = rows.slice(), matched = rows;
 
     if (container.hasAttribute("data-view")) container.insertBefore(viewSwitch(container), container.firstChild);
-    var ui = controls(container, table, prefix, facets, label, text);
+    var ui = controls(container, table, prefix, facets, label, text, headers);
     var more = el("button", { type: "button", "class": "md-button cm-more", hidden: "" }, "");
     container.appendChild(more);
 
@@ -142,6 +147,7 @@
     }
 
     function applySort() {
+      ui.sort.value = state.sort >= 0 ? state.sort + ":" + state.dir : "";
       headers.forEach(function (th, column) {
         if (column === state.sort) th.setAttribute("aria-sort", state.dir > 0 ? "ascending" : "descending");
         else th.removeAttribute("aria-sort");
@@ -164,8 +170,15 @@
       render();
       facets.forEach(function (f, fi) { showCounts(f, fi, result.counts[fi]); });
       var shown = Math.min(matched.length, state.limit);
-      ui.status.textContent = matched.length + " of " + rows.length + " " + (text.noun || "rows") +
+      var noun = text.noun || "rows";
+      ui.status.textContent = matched.length + " of " + rows.length + " " + noun +
         (shown < matched.length ? " (first " + shown + " shown)" : "");
+      var said = M.describeFilters(state, facets.map(function (f) { return [f.key, ((text.facets || {})[f.key] || [f.key])[0]]; }), label);
+      var active = said.length + (state.sort >= 0 ? 1 : 0);
+      ui.toggle.textContent = active ? "Filters (" + active + ")" : "Filters";
+      ui.note.textContent = said.length ? "Filtered view: " + said.join("; ") + " \u2014 " + matched.length + " of " +
+        rows.length + " " + noun + "." : "All " + rows.length + " " + noun + ".";
+      if (ui.empty) showEmpty(said);
       writeUrl();
     }
 
@@ -177,6 +190,16 @@
       var rest = matched.length - shown.length;
       more.hidden = rest <= 0;
       more.textContent = rest > 0 ? "Show " + Math.min(rest, DOM_LIMIT) + " more of " + rest : "";
+    }
+
+    // "No smelters match ...", with a reset, instead of an empty table.
+    function showEmpty(said) {
+      ui.empty.hidden = matched.length > 0;
+      if (matched.length) return;
+      ui.empty.replaceChildren(document.createTextNode("No " + (text.noun || "rows") + " match " + said.join("; ") + ". "));
+      var again = el("button", { type: "button" }, "Reset the search and filters");
+      again.addEventListener("click", function () { ui.reset.click(); });
+      ui.empty.appendChild(again);
     }
 
     function showCounts(f, fi, counts) {
@@ -208,6 +231,13 @@
 
     // ---- events --------------------------------------------------------------------------
     ui.search.addEventListener("input", function () { state.q = ui.search.value; update(); });
+    ui.sort.addEventListener("change", function () {
+      var choice = ui.sort.value.split(":");
+      state.sort = choice[0] ? Number(choice[0]) : -1;
+      state.dir = choice[1] === "-1" ? -1 : 1;
+      applySort();
+      update(true);
+    });
     facets.forEach(function (f) {
       ui.selects[f.key].addEventListener("change", function () { state.filters[f.key] = ui.selects[f.key].value; update(); });
     });
@@ -220,6 +250,17 @@
       ui.search.focus();
     });
     more.addEventListener("click", function () { state.limit += DOM_LIMIT; update(true); });
+    // The rows in view (every match, not only those in the DOM) as CSV, cells as shown.
+    ui.download.addEventListener("click", function () {
+      materialize(matched);
+      var header = headers.map(function (th) { return cellText(th); });
+      var csv = M.toCsv(header, matched.map(function (r) { return Array.prototype.map.call(r.tr.cells, cellText); }));
+      var link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" })),
+                           download: (table.id || "smelters") + "-view.csv" });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
     // Print every matching row, not only the first DOM_LIMIT.
     window.addEventListener("beforeprint", function () {
       materialize(matched);
@@ -236,14 +277,32 @@
     container.setAttribute("data-enhanced", "");
   }
 
-  // The search box, a select per facet (labels from the page), reset and the live status.
-  function controls(container, table, prefix, facets, label, text) {
-    var box = el("div", { "class": "cm-controls", role: "search" });
-    var searchId = prefix + "search";
-    box.appendChild(el("label", { "for": searchId }, "Search"));
+  // A cell's words as shown, without sort buttons' arrows or hidden analysis tags.
+  function cellText(cell) {
+    var copy = cell.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".cm-sort__icon, .cm-an-tag"), function (n) { n.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // The search box, a select per facet (labels from the page), a sort choice (the header row is
+  // hidden on phones), reset and the live status. On phones the filters fold behind one button.
+  function controls(container, table, prefix, facets, label, text, headers) {
+    var box = el("div", { "class": "cm-controls", role: "search", "aria-label": "Filter " + (table.caption ? table.caption.textContent : "the table") });
+    var searchId = prefix + "search", panelId = prefix + "filters";
+    var field = el("span", { "class": "cm-search-field" });
+    field.appendChild(el("label", { "for": searchId }, "Search"));
     var search = el("input", { type: "search", id: searchId, placeholder: "Name, country, smelter ID\u2026",
                                autocomplete: "off", "aria-controls": table.id });
-    box.appendChild(search);
+    field.appendChild(search);
+    var toggle = el("button", { type: "button", "class": "md-button cm-filter-toggle", "aria-expanded": "false",
+                                "aria-controls": panelId }, "Filters");
+    toggle.addEventListener("click", function () {
+      var open = box.classList.toggle("cm-controls--open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+    field.appendChild(toggle);
+    box.appendChild(field);
+    var panel = el("span", { id: panelId, "class": "cm-filter-panel" });
     var selects = {};
     facets.forEach(function (f) {
       var id = prefix + "facet-" + f.key, names = (text.facets || {})[f.key] || [f.key, "All"];
@@ -253,15 +312,35 @@
       select.appendChild(el("option", { value: "" }, names[1]));
       f.values.forEach(function (v) { select.appendChild(el("option", { value: v }, label(f.key, v))); });
       wrap.appendChild(select);
-      box.appendChild(wrap);
+      panel.appendChild(wrap);
       selects[f.key] = select;
     });
+    var sortWrap = el("span", { "class": "cm-sort-field" });
+    sortWrap.appendChild(el("label", { "for": prefix + "sort" }, "Sort"));
+    var sort = el("select", { id: prefix + "sort", "aria-controls": table.id });
+    sort.appendChild(el("option", { value: "" }, "As listed"));
+    headers.forEach(function (th, i) {
+      var copy = th.cloneNode(true);
+      Array.prototype.forEach.call(copy.querySelectorAll(".cm-an-tag"), function (tag) { tag.remove(); });
+      var name = copy.textContent.replace(/\s+/g, " ").trim();
+      var ways = th.getAttribute("data-sort") === "class" ? [" (best first)", " (worst first)"] : [" (A\u2013Z)", " (Z\u2013A)"];
+      sort.appendChild(el("option", { value: i + ":1" }, name + ways[0]));
+      sort.appendChild(el("option", { value: i + ":-1" }, name + ways[1]));
+    });
+    sortWrap.appendChild(sort);
+    panel.appendChild(sortWrap);
     var reset = el("button", { type: "button", "class": "md-button cm-reset" }, "Reset");
-    box.appendChild(reset);
+    panel.appendChild(reset);
+    box.appendChild(panel);
     var status = el("p", { role: "status", "aria-live": "polite", "class": "cm-status" });
     box.appendChild(status);
+    var download = el("button", { type: "button", "class": "md-button cm-download-view" }, "Download this view (CSV)");
+    box.appendChild(download);
     container.insertBefore(box, container.firstChild);
-    return { search: search, selects: selects, reset: reset, status: status };
+    var note = el("p", { "class": "cm-print-only cm-filter-note" });
+    table.parentNode.insertBefore(note, table);
+    return { search: search, selects: selects, sort: sort, reset: reset, status: status, toggle: toggle, note: note, download: download,
+             empty: container.querySelector(".cm-empty") };
   }
 
   function init() {

@@ -1,0 +1,30 @@
+"""The site search's entries for smelters: one per smelter (and metal) across filings, linking
+to the cross-filing index filtered to it, instead of every name of a list run together as one
+page section's excerpt. Material's search index holds HTML-escaped text, so names are escaped."""
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+from disclosures.engine.compare import Timeline
+
+
+def smelter_docs(timelines: list[Timeline], index_url: str = "smelters/") -> list[dict]:
+    docs = []
+    for t in timelines:
+        s = t.latest.first
+        facts = [s.row.metal, s.country_name] + ([s.row.smelter_id] if s.row.smelter_id else [])
+        facts += [f"{year}: {t.by_year[year].first.row.status}" for year in t.years]
+        if len(t.names) > 1:
+            facts.append("also listed as " + "; ".join(t.names[1:]))
+        docs.append({"location": f"{index_url}?{urlencode({'search': s.row.smelter_id or s.row.smelter_name})}",
+                     "title": escape(s.row.smelter_name, quote=False),
+                     "text": escape(" · ".join(facts), quote=False)})
+    return docs
+
+
+def with_smelters(index: dict, docs: list[dict]) -> dict:
+    """Material's search_index.json with the smelter entries added (once: a rebuild replaces them)."""
+    locations = {d["location"] for d in docs}
+    kept = [d for d in index.get("docs", []) if d["location"] not in locations]
+    return {**index, "docs": kept + docs}

@@ -1,0 +1,211 @@
+"""What an investor sees, measured: no word broken across lines, the risk flags beside the name
+and in view, nothing wider than a phone, the header row in view down a long list, every column
+in view on a laptop, and a printed report that is a compact document with its flags."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+TABLE_PAGES = ["/2023/smelters/", "/2023/report/", "/2023/changes/", "/smelters/", "/2013/smelters/"]
+EVERY_KIND = TABLE_PAGES + ["/", "/2023/", "/about/", "/404.html"]
+
+# Every word of every visible cell of the smelter tables (and their headers) that the browser
+# laid out on more than one line: a word is broken when its Range has rects on two lines.
+BROKEN_WORDS = """(limit) => {
+  const broken = [];
+  const cells = Array.from(document.querySelectorAll('table.cm-list tr')).slice(0, limit)
+    .flatMap(tr => Array.from(tr.cells)).filter(c => c.offsetParent !== null);
+  for (const cell of cells) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-\\u2010]+/g; let m;  // a line may end after a hyphen
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def open_page(page, server, path, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(server + path)
+    if page.locator("[data-smelter-table]").count():
+        expect(page.locator("[data-smelter-table][data-enhanced]").first).to_be_attached()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_no_word_in_a_table_is_broken_across_lines(page, server, path, viewport):
+    open_page(page, server, path, viewport)
+    broken = page.evaluate(BROKEN_WORDS, 400)
+    assert broken == [], f"{path} at {viewport['width']} px breaks inside: {sorted(set(broken))[:12]}"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+@pytest.mark.parametrize("path", ["/2023/smelters/", "/2023/report/"])
+def test_the_sanction_flag_is_beside_the_name_and_in_view(page, server, path, viewport):
+    open_page(page, server, path, viewport)
+    row = page.locator("#smelters-2023 tbody tr", has=page.locator("th", has_text="African Gold Refinery"))
+    row.scroll_into_view_if_needed()
+    name, flag = row.locator("th"), row.locator(".cm-badge", has_text="OFAC sanctioned")
+    expect(flag).to_be_visible()
+    n, f = name.bounding_box(), flag.bounding_box()
+    assert n["x"] <= f["x"] and f["x"] + f["width"] <= n["x"] + n["width"] + 1, "the flag is not in the name's cell"
+    # Not clipped by any box that hides overflow, nor by the window.
+    clip_right = page.evaluate("""(el) => { let right = innerWidth;
+        for (let n = el.parentElement; n; n = n.parentElement) {
+          if (getComputedStyle(n).overflowX !== 'visible') right = Math.min(right, n.getBoundingClientRect().right); }
+        return right; }""", flag.element_handle())
+    assert f["x"] + f["width"] <= clip_right + 0.5, f"the flag ends at {f['x'] + f['width']}, the view at {clip_right}"
+
+
+@pytest.mark.parametrize("path", EVERY_KIND)
+def test_no_page_is_wider_than_a_phone(page, server, path):
+    open_page(page, server, path, PHONE)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} is {width} px wide on a 390 px phone"
+
+
+@pytest.mark.parametrize("path", ["/2023/smelters/", "/2023/report/", "/smelters/"])
+def test_every_column_is_in_view_at_1280(page, server, path):
+    open_page(page, server, path, {"width": 1280, "height": 800})
+    table = page.locator("table.cm-list").first
+    box = table.bounding_box()
+    content = page.locator(".md-content__inner").bounding_box()
+    assert box["x"] + box["width"] <= content["x"] + content["width"] + 1
+    assert page.evaluate("(t) => t.scrollWidth <= t.parentElement.clientWidth + 1", table.element_handle())
+
+
+def test_the_header_row_stays_in_view_down_a_long_list(page, server):
+    open_page(page, server, "/2023/smelters/", DESKTOP)
+    page.locator("#smelters-2023 tbody tr").nth(150).scroll_into_view_if_needed()
+    header = page.locator("#smelters-2023 thead th").first.bounding_box()
+    site_header = page.locator(".md-header").bounding_box()
+    assert site_header["y"] + site_header["height"] - 1 <= header["y"] <= 120, header
+
+
+def test_a_phone_shows_each_row_as_a_block_and_folds_the_filters(page, server):
+    open_page(page, server, "/2023/smelters/", PHONE)
+    expect(page.locator("#facet-metal")).to_be_hidden()
+    page.get_by_role("button", name="Filters").click()
+    page.locator("#facet-metal").select_option("Tin")
+    page.locator("#sort").select_option("1:-1")  # name, Z-A: the header row is hidden on phones
+    expect(page.get_by_role("button", name="Filters (2)")).to_be_visible()
+    first = page.locator("#smelters-2023 tbody tr").first
+    name, metal = first.locator("th").bounding_box(), first.locator("td").first.bounding_box()
+    assert metal["y"] >= name["y"] + name["height"] - 1, "metal and country go under the name"
+    names = [page.locator("#smelters-2023 tbody tr th").nth(i).inner_text() for i in range(3)]
+    assert names == sorted(names, key=str.casefold, reverse=True)
+
+
+def test_no_match_says_so_and_offers_a_reset(page, server):
+    open_page(page, server, "/2023/smelters/?search=zzzz&metal=Tin", DESKTOP)
+    empty = page.locator(".cm-empty")
+    expect(empty).to_contain_text("No smelters match search “zzzz”; Metal: Tin.")
+    empty.get_by_role("button").click()
+    expect(page.locator(".cm-status").first).to_have_text("352 of 352 smelters")
+    expect(empty).to_be_hidden()
+
+
+def test_table_search_finds_every_country_its_filter_offers(page, server):
+    open_page(page, server, "/2023/smelters/", DESKTOP)
+    options = page.locator("#facet-country option").all()[1:]
+    offered = {re.sub(r" \(\d+\)$", "", o.inner_text()): int(re.search(r"\((\d+)\)$", o.inner_text()).group(1)) for o in options}
+    assert {"Türkiye", "South Korea"} <= set(offered) or offered  # names as normalized by the build
+    for country, count in offered.items():
+        page.fill("#search", country)
+        shown = int(page.locator(".cm-status").first.inner_text().split(" of ")[0])
+        assert shown >= count, f"searching {country!r} finds {shown} rows; its filter offers {count}"
+
+
+def test_the_year_switcher_keeps_the_filters_and_closes_on_escape_and_outside(page, server):
+    open_page(page, server, "/2023/smelters/?metal=Gold&search=refin", DESKTOP)
+    switcher = page.locator(".cm-years")
+    switcher.locator("summary").click()
+    expect(switcher.locator("ul")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(switcher.locator("ul")).to_be_hidden()
+    switcher.locator("summary").click()
+    page.locator("h1").click()
+    expect(switcher.locator("ul")).to_be_hidden()
+    switcher.locator("summary").click()
+    switcher.locator("a", has_text="2013").click()
+    expect(page).to_have_url(re.compile(r"/2013/smelters/\?metal=Gold&search=refin$"))
+    expect(page.locator("#search")).to_have_value("refin")
+    expect(page.locator("#facet-metal")).to_have_value("Gold")
+
+
+def test_the_view_downloads_as_csv_with_formulas_neutralized(page, server, tmp_path):
+    open_page(page, server, "/2023/smelters/?metal=Tantalum", DESKTOP)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this view (CSV)").click()
+    text = info.value.path().read_bytes().decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[0] == "Metal,Smelter or refiner,Country,Status,Class analysis" or lines[0].startswith("Metal,")
+    assert len(lines) == 36 + 2 and all(line.startswith("Tantalum,") for line in lines[1:-1])
+
+
+def test_a_site_search_result_opens_the_list_filtered_to_that_smelter(page, server):
+    open_page(page, server, "/2023/", DESKTOP)
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("African Gold", delay=30)
+    first = page.locator(".md-search-result__item").first
+    expect(first).to_contain_text("African Gold Refinery")
+    expect(first).to_contain_text("Uganda")
+    first.locator("a").first.click()
+    expect(page).to_have_url(re.compile(r"/smelters/\?search=African\+Gold\+Refinery"))
+    expect(page.locator(".cm-status").first).to_have_text(re.compile(r"^1 of \d+ smelters"))
+
+
+def test_the_404_page_offers_search_and_the_filings(page, server):
+    page.goto(server + "/404.html")  # what GitHub Pages serves for an unknown address
+    expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page.get_by_role("link", name="2023 Conflict Minerals Report")).to_be_visible()
+    page.fill("#cm-404-q", "Tantalum")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/smelters/\?search=Tantalum$"))
+
+
+def test_the_printed_report_is_a_compact_document_with_its_flags(page, server, tmp_path):
+    page.goto(server + "/2023/report/")
+    expect(page.locator("[data-enhanced]")).to_have_count(1)
+    page.emulate_media(media="print")
+    flag = page.locator("#smelters-2023 tbody tr", has=page.locator("th", has_text="African Gold Refinery")) \
+        .locator(".cm-badge", has_text="OFAC sanctioned")
+    expect(flag).to_be_visible()
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="Letter", prefer_css_page_size=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+    assert 3 <= pages <= 24, f"the 2023 report prints on {pages} Letter pages"
+    assert shutil.which("pdftotext"), "scripts/dev test installs poppler-utils"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    rows = [line for line in text.splitlines()
+            if re.match(r"\s*(Gold|Tin|Tantalum|Tungsten)\s+\S.*\s(Conformant|Active|Not listed)$", line)]
+    assert len(rows) == 352  # every row printed, each on one line with its class
+    table_pages = len(re.findall(r"\f", text[text.index(rows[0]):text.index(rows[-1])])) + 1
+    assert len(rows) / table_pages >= 30, f"{len(rows)} rows on {table_pages} pages"
+    agr = [line for line in rows if "African Gold Refinery" in line]
+    assert agr and "OFAC sanctioned" in agr[0] and "Greater risk" in agr[0]
+    assert "Qualys, Inc. — 2023 Conflict Minerals Report" in text  # the printed title names registrant and year
+    header = [line for line in text.splitlines() if re.match(r"\s*Metal\s+Smelter or refiner\s+Country", line)]
+    assert len(header) >= 5, "the header row repeats on every page of the table"
+
+
+def test_a_printed_filtered_list_says_it_is_filtered(page, server, tmp_path):
+    page.goto(server + "/2023/smelters/?metal=Tin&class=not_listed")
+    expect(page.locator("[data-enhanced]")).to_have_count(1)
+    pdf = tmp_path / "list.pdf"
+    page.pdf(path=str(pdf), format="Letter")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Filtered view: Metal: Tin; Class: Not listed — 17 of 352 smelters." in " ".join(text.split())
