@@ -61,7 +61,7 @@ def example_project(dest: Path) -> Path:
 def reference_project(project: Path, dump: Path, dest: Path) -> Path:
     """The same pages as plain Markdown (macro output inlined), for MkDocs + Material alone."""
     shutil.copytree(dump, dest / "docs", ignore=shutil.ignore_patterns("nav.json"))
-    shutil.copytree(project / "docs" / "assets", dest / "docs" / "assets")
+    shutil.copytree(ROOT / "disclosures" / "site" / "templates" / "assets", dest / "docs" / "assets")  # the theme layer's
     nav = json.loads((dump / "nav.json").read_text())
     config = {
         "site_name": "Reference", "site_url": "http://127.0.0.1:8000/", "nav": nav,
