@@ -37,7 +37,8 @@ def main(argv=None) -> int:
         state = "draft" if year in site.drafts else "filed"
         print(f"{year} ({state}): {problem}")
     checked = ", ".join(f"{y}{' (draft)' if y in site.drafts else ''}" for y in years)
-    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {checked}" if problems
+    faulty = ", ".join(f"{y}{' (draft)' if y in site.drafts else ''}" for y in sorted({y for y, _ in problems}))
+    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {faulty} (checked {checked})" if problems
           else f"ready: {checked}", file=sys.stderr if problems else sys.stdout)
     return 1 if problems else 0
 
