@@ -45,5 +45,6 @@ def filing_stats(smelters: tuple[Smelter, ...]) -> FilingStats:
         greater_risk=sum(s.greater_risk for s in smelters),
         restricted=sum(bool(s.restrictions) for s in smelters),
         sanctioned=sum(s.sanctioned for s in smelters),
+        suspended=sum(any(r.kind == "suspension" for r in s.restrictions) for s in smelters),
         duplicates=tuple(tuple(group) for group in by_identity.values() if len(group) > 1),
     )

@@ -273,6 +273,7 @@ class FilingStats:
     greater_risk: int
     restricted: int
     sanctioned: int
+    suspended: int  # by an audit programme (e.g. LBMA)
     duplicates: tuple[tuple[Smelter, ...], ...]
 
     @property

@@ -75,7 +75,7 @@ class Macros:
         downloads = self.downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json"))
         return change_render.changes_page(
             d, self.site.reference, downloads,
-            place=lambda html, entries: SLOTS.put(html))
+            place=SLOTS.put)
 
     def changes_summary(self):
         d = self.site.diffs.get(self.current().year)

@@ -78,12 +78,9 @@ def section_table(d: Diff, name: str, reference: Reference) -> Markup:
 def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None) -> Markup:
     """Markdown (headings, so the table of contents lists the sections) around HTML tables.
 
-    `place(html, entries)` may swap each table for a placeholder (see state.Slots).
+    `place(html)` may swap each table for a placeholder (see state.Slots).
     """
-    place = place or (lambda html, entries: html)
-    tables = {}
-    for name in SECTION_TITLES:
-        entries = [item if isinstance(item, Entry) else item.new for item in d.section(name)]
-        tables[name] = place(section_table(d, name, reference), entries)
+    place = place or (lambda html: html)
+    tables = {name: place(section_table(d, name, reference)) for name in SECTION_TITLES}
     return render("cm/changes.md", d=d, sentence=summary_sentence(d), reconciliation=reconciliation(d), counts=counts_table(d),
                   downloads=downloads_html, sections=SECTION_TITLES, help=SECTION_HELP, tables=tables)

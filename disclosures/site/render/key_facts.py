@@ -22,16 +22,6 @@ class Fact:
     key: str = ""  # a class key: the legend's colour
 
 
-def _risk_counts(filing: Filing) -> dict[str, int]:
-    counts = {"covered": 0, "greater-risk": 0, "sanction": 0, "suspension": 0}
-    for s in filing.smelters:
-        counts["covered"] += s.in_covered_country
-        counts["greater-risk"] += s.greater_risk
-        for kind in {r.kind for r in s.restrictions}:
-            counts[kind] += 1
-    return counts
-
-
 def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool = True) -> Markup:
     """`list_url`: the year's smelter list, relative to the page the facts are shown on."""
     def link(**query) -> str:
@@ -41,10 +31,9 @@ def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool 
     total = st.facilities or 1
     classes = [Fact(st.by_class[c], f"{filing.class_label(c, reference)} ({st.by_class[c] / total:.0%})",
                     link(**{"class": c}), c) for c in CLASS_ORDER if st.by_class.get(c)]
-    risk = _risk_counts(filing)
-    flagged = [Fact(risk["covered"], "in the Covered Countries", link(risk="covered")),
-               Fact(risk["sanction"], "sanctioned", link(risk="sanction")),
-               Fact(risk["suspension"], "suspended by an audit programme", link(risk="suspension"))]
+    flagged = [Fact(st.in_covered_countries, "in the Covered Countries", link(risk="covered")),
+               Fact(st.sanctioned, "sanctioned", link(risk="sanction")),
+               Fact(st.suspended, "suspended by an audit programme", link(risk="suspension"))]
     greater = [(s.row.smelter_name, s.country_name, link(search=s.row.smelter_name)) for s in filing.smelters if s.greater_risk]
     return render("cm/key_facts.html", filing=filing, framed=framed, list_url=list_url, total=st.facilities,
                   distinct=st.distinct, classes=classes, flagged=flagged, greater=greater,
