@@ -91,7 +91,7 @@ def test_timelines_cover_every_distinct_smelter_once(site):
 NAMES = ["Alpha Refining SA", "Alpha Refining S.A.", "Beta Metals Co., Ltd.", "Gamma GmbH", "Delta Smelter",
          "Épsilon Mineração", "Epsilon Mineracao", "Zeta & Sons", "Eta Tin", "Theta Gold Inc"]
 COUNTRIES = ["JAPAN", "China", "Hong Kong", "UGANDA", "Brazil"]
-STATUSES = ["Yes", "No", "Full Compliant", "Active", "Indeterminable", "Conformant", "Non-Conformant"]
+STATUSES = ["", "Yes", "No", "Full Compliant", "Active", "Indeterminable", "Conformant", "Non-Conformant"]
 rows = st.builds(
     SmelterRow,
     metal=st.sampled_from(["Gold", "Tin", "Tantalum", "Tungsten"]),
@@ -147,8 +147,8 @@ def test_counts_add_up_to_the_row_totals(old_rows, new_rows):
     a, b = make_filing(2020, old_rows), make_filing(2021, new_rows)
     d = diff(a, b)
     counts = d.counts()
-    assert counts["removed"] + sum(counts[s] for s in ("improved", "worsened", "reworded", "unchanged")) == a.stats.distinct
-    assert counts["added"] + sum(counts[s] for s in ("improved", "worsened", "reworded", "unchanged")) == b.stats.distinct
+    assert counts["removed"] + sum(counts[s] for s in ("improved", "worsened", "unstated", "reworded", "unchanged")) == a.stats.distinct
+    assert counts["added"] + sum(counts[s] for s in ("improved", "worsened", "unstated", "reworded", "unchanged")) == b.stats.distinct
     assert sum(len(e.rows) for e in d.removed) + sum(len(p.old.rows) for p in d.pairs) == a.stats.facilities
     for name, per_metal in d.counts_by_metal().items():
         assert sum(per_metal.values()) == counts[name]
@@ -180,3 +180,14 @@ def test_suggest_command_lists_then_writes_only_the_accepted_aliases(tmp_path):
     d = load_site(data).diffs[2023]
     assert [(p.old.first.row.smelter_name, p.new.first.row.smelter_name, p.matched_by) for p in d.section("renamed")] == [
         ("PAMP SA", "MKS PAMP SA", "alias")]
+
+
+def test_a_designation_missing_from_one_filing_is_never_improved_or_worsened():
+    """A list imported without a designation column: its rows are "not stated", and a move to or
+    from them is its own section, not a change of class."""
+    old = make_filing(2015, [SmelterRow("Gold", "Alpha Refinery", "Japan", ""), SmelterRow("Tin", "Beta", "Peru", "")])
+    new = make_filing(2016, [SmelterRow("Gold", "Alpha Refinery", "Japan", "Conformant"), SmelterRow("Tin", "Beta", "Peru", "")])
+    assert [s.status_class for s in old.smelters] == ["not_stated", "not_stated"]
+    d = diff(old, new)
+    assert {p.new.first.row.smelter_name: p.status_change for p in d.pairs} == {"Alpha Refinery": "unstated", "Beta": "unchanged"}
+    assert d.counts()["improved"] == d.counts()["worsened"] == 0

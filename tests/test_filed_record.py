@@ -3,6 +3,7 @@ the year and the cause; an amendment or a restatement lets it through and shows 
 The Form SD page is the filed document word for word, and this site's additions say they are ours."""
 from __future__ import annotations
 
+import difflib
 import html as htmllib
 import re
 
@@ -179,3 +180,18 @@ def test_a_filing_s_own_legend_qualifies_its_class(built_site):
     assert "<q>we determined that our products are DRC Conflict Undeterminable with regard to calendar year 2013</q>" in home
     report = (built_site / "2013" / "report" / "index.html").read_text(encoding="utf-8")
     assert "Conformant or undeterminable" in report and ">Conformant</th>" not in report
+
+
+def test_relocking_after_reference_edits_that_change_nothing_shown_records_the_new_causes(project_copy, tmp_path):
+    """A designation added for a new year's list leaves the filed years as they were: `lock`
+    records the new reference hashes (so a later drift names its cause) and nothing else."""
+    designations = project_copy / "data" / "reference" / "designations.yaml"
+    edit(designations, "  Suspended: non_conformant\n", "  Suspended: non_conformant\n  Pending Audit: active\n")
+    before = (project_copy / "data" / "locks" / "2023.json").read_text(encoding="utf-8")
+    assert lock(["2023", "--root", str(project_copy)]) == 0
+    after = (project_copy / "data" / "locks" / "2023.json").read_text(encoding="utf-8")
+    changed = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:2] in ("- ", "+ ")]
+    assert len(changed) == 2 and all("data/reference/designations.yaml" in line for line in changed)
+    code(project_copy)  # now a template drift is named as such, not blamed on the reference edit
+    result = mkdocs_build(project_copy, tmp_path / "out")
+    assert result.returncode != 0 and "the templates or the code did" in result.stderr, result.stderr[-2000:]

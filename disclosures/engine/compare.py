@@ -17,16 +17,17 @@ from rapidfuzz import fuzz, process
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.names import fold, name_key
-from disclosures.engine.reference import CLASS_ORDER
+from disclosures.engine.reference import CLASS_ORDER, NOT_STATED
 
 # Better class = higher rank (CLASS_ORDER is best first): failing an audit is worse than not being listed.
-CLASS_RANK = {c: len(CLASS_ORDER) - i for i, c in enumerate(CLASS_ORDER)}
-STATUS_SECTIONS = ("added", "removed", "improved", "worsened", "reworded", "unchanged")
+CLASS_RANK = {c: len(CLASS_ORDER) - i for i, c in enumerate(CLASS_ORDER) if c != NOT_STATED}
+STATUS_SECTIONS = ("added", "removed", "improved", "worsened", "unstated", "reworded", "unchanged")
 SECTION_TITLES = {
     "added": "Added",
     "removed": "Removed",
     "improved": "Class improved",
     "worsened": "Class worsened",
+    "unstated": "Designation in one filing only",
     "reworded": "Same class, new wording",
     "unchanged": "Unchanged",
     "renamed": "Renamed",
@@ -64,6 +65,9 @@ class Pair:
 
     @property
     def status_change(self) -> str:
+        classes = {self.old.first.status_class, self.new.first.status_class}
+        if NOT_STATED in classes:  # nothing to compare a designation with: never improved or worsened
+            return "unchanged" if classes == {NOT_STATED} else "unstated"
         before, after = CLASS_RANK[self.old.first.status_class], CLASS_RANK[self.new.first.status_class]
         if after > before:
             return "improved"

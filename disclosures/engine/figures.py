@@ -31,6 +31,7 @@ class Figures:
     active: int = _doc("Rows in the active class (e.g. Active, In Process)")
     not_listed: int = _doc("Rows not on the conformant or active lists (e.g. No, Indeterminable, Not Enrolled)")
     non_conformant: int = _doc("Rows found non-conformant or suspended")
+    not_stated: int = _doc("Rows the filing published without a designation (a list with no designation column)")
     share_conformant: float = _doc("conformant / facilities, a number from 0 to 1 (use with | percent)")
     in_covered_countries: int = _doc("Rows located in one of the ten Covered Countries")
     greater_risk: int = _doc("Rows in a Covered Country that are neither conformant nor active")
@@ -58,6 +59,7 @@ def figures_of(filing: Filing) -> Figures:
         active=by_class.get("active", 0),
         not_listed=by_class.get("not_listed", 0),
         non_conformant=by_class.get("non_conformant", 0),
+        not_stated=by_class.get("not_stated", 0),
         share_conformant=stats.share_conformant,
         in_covered_countries=stats.in_covered_countries,
         greater_risk=stats.greater_risk,

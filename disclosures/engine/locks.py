@@ -59,6 +59,10 @@ def context_files(root: Path, year: int) -> list[Path]:
     return sorted(p.relative_to(root) for p in (root / "data" / "reference").glob("*.yaml")) + previous
 
 
+def context_hashes(root: Path, year: int) -> dict[str, str]:
+    return _hashes(root, context_files(root, year))
+
+
 def _hashes(root: Path, paths: list[Path]) -> dict[str, str]:
     return {p.as_posix(): _sha256(root / p) for p in paths if (root / p).is_file()}
 

@@ -84,10 +84,3 @@ def name_key(name: str) -> str:
         if kept == key:
             return key
         key = kept
-
-
-def clean_cell(text: str) -> str:
-    """Remove markup and whitespace debris from a published cell; keep the words as printed."""
-    text = re.sub(r"</?u>|\*\*", "", text)
-    text = text.replace("\u00a0", " ")
-    return " ".join(text.split())

@@ -17,7 +17,10 @@ from disclosures.engine.yamlio import read_typed
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
 # The classes, best first: the order of tables, sorting and "improved"/"worsened" between filings.
-CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant")
+CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant", "not_stated")
+# A row the filing published without a designation (a list with no designation column): its
+# own class, never ranked against the others, never guessed.
+NOT_STATED = "not_stated"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class Reference:
     smelter_aliases: tuple[dict, ...] = ()
 
     def class_of(self, designation: str) -> str | None:
-        return self.designations.get(designation_key(designation))
+        key = designation_key(designation)
+        return self.designations.get(key) if key else NOT_STATED
 
 
 def designation_key(text: str) -> str:

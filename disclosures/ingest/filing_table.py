@@ -1,191 +1,297 @@
-"""Read a filing's published smelter table (plain text or EDGAR HTML) into normalized rows.
+"""Read a filing's published smelter table, in any layout real filings use, into normalized rows.
 
-Pure: takes the source text, returns rows plus an accounting of every table line, so the
-command in scripts/import_filing.py only does the file I/O and the printing.
+table_sources.py turns the document into grids of cells; this module finds which grids are
+smelter lists (by their header words, or by their rows when a filing printed no header), reads
+each row in the columns its header names, takes the metal from a Metal column, a section row
+("Gold") or the heading above the table, and accounts for every unit of the source. Pure: the
+command (disclosures/staff/import_filing.py) does the file I/O and the printing.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import SmelterRow
-from disclosures.engine.names import clean_cell, fold
 from disclosures.engine.reference import Reference
 from disclosures.engine.smelter_csv import canonical_cid, validate_row
+from disclosures.ingest.table_sources import Grid, Row, read_source
+from disclosures.ingest.table_text import (
+    DEBRIS, PAGE_FURNITURE, TOTAL_ROW, clean_cell, footnote_text, header_role, heading_metal, parse_metal, plain,
+    split_mark,
+)
 
-METAL_WORDS = {
-    "gold": "Gold", "au": "Gold",
-    "tin": "Tin", "sn": "Tin",
-    "tantalum": "Tantalum", "ta": "Tantalum",
-    "tungsten": "Tungsten", "w": "Tungsten", "wolfram": "Tungsten",
+DEFAULT_COLUMNS = {"metal": [0], "smelter_name": [1], "country": [2], "status": [3]}
+NAME_WORD = re.compile(r"smelter|refiner|facility|name", re.IGNORECASE)
+NO_VALUE = re.compile(r"^(?:n/?a|none|not available|-+|–|—)$", re.IGNORECASE)
+# What became of a unit of the source, in the order the command prints them.
+KINDS = {
+    "written": "smelter rows written",
+    "header": "header rows",
+    "section": "metal headings inside the table",
+    "continuation": "wrapped-cell lines joined to their row",
+    "footnote": "footnote texts inside the table",
+    "total": "total rows",
+    "blank": "blank rows",
+    "debris": "page debris (rules, page numbers, running heads)",
+    "outside": "text above or below a smelter table",
+    "skipped": "rows of tables that are not smelter lists",
+    "layout": "rows of layout tables around a smelter table",
+    "nested": "rows of tables nested in a cell (read as cell text)",
+    "prose": "prose outside the table",
 }
-FOOTNOTE_MARK = re.compile(r"\s*([*†‡]+)$")
-DEBRIS = re.compile(r"^[\s\-–—_.·•|]*$")
-DEFAULT_COLUMNS = {"metal": 0, "smelter_name": 1, "country": 2, "status": 3}
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: int
+    kind: str
+    detail: str = ""
 
 
 @dataclass
 class Accounting:
-    """Where every table line went; printed by the command and asserted by the tests."""
+    """Where every unit of the source went (a line, an HTML table row, a sheet row): printed by
+    the command and checked by the tests on every fixture."""
 
-    lines_read: int = 0
-    table_rows: int = 0
-    headers: list[int] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)
+    source: str = "text"
+    unit: str = "line"
+    units: int = 0
+    entries: list[Entry] = field(default_factory=list)
+    tables: list[tuple[str, str]] = field(default_factory=list)  # (table, what became of it)
+    footnotes: dict[str, str] = field(default_factory=dict)  # mark -> text found below the table
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    written: int = 0
+
+    def lines(self, kind: str) -> list[int]:
+        return [e.line for e in self.entries if e.kind == kind]
+
+    def counts(self) -> Counter:
+        return Counter(e.kind for e in self.entries)
+
+    @property
+    def written(self) -> int:
+        return len(self.lines("written"))
 
     def balanced(self) -> bool:
-        return self.table_rows == self.written + len(self.headers) + len(self.rejected)
+        return len(self.entries) == self.units and set(self.counts()) <= KINDS.keys()
 
 
-def parse_metal(text: str) -> str | None:
-    """`Gold`, `GOLD`, `Gold (Au)`, `Au` -> `Gold`; None for anything else."""
-    words = fold(re.sub(r"\(.*?\)", " ", text)) or fold(text)
-    return METAL_WORDS.get(words)
-
-
-def header_role(text: str) -> str | None:
-    """Which column a header cell names, from its words (checked most specific first)."""
-    words = fold(clean_cell(text))
-    if not words:
-        return None
-    if re.search(r"\b(cid|id|identification|number)\b", words):
-        return "smelter_id"
-    if re.search(r"\b(country|location)\b", words):
-        return "country"
-    if re.search(r"\b(designation|status|conformant|compliant|conflict free|audit)\b", words):
-        return "status"
-    if words == "metal" or words.startswith("metal ") or words == "mineral":
-        return "metal"
-    if re.search(r"\b(smelter|refiner|refinery|facility|name)\b", words):
-        return "smelter_name"
-    return None
-
-
-def _header_columns(cells: list[str]) -> dict[str, int] | None:
-    roles = {}
-    for index, cell in enumerate(cells):
-        role = header_role(cell)
-        if role and role not in roles:
-            roles[role] = index
-    return roles if {"metal", "smelter_name"} <= roles.keys() else None
-
-
-def text_rows(source: str) -> list[tuple[int, list[str]]]:
-    """Tab-separated lines of a plain-text filing, with their line numbers."""
-    return [(n, line.split("\t")) for n, line in enumerate(source.splitlines(), 1) if "\t" in line]
-
-
-class _TableParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.rows: list[tuple[int, list[str]]] = []
-        self._row = None
-        self._cell = None
-        self._span = 1
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self._row = (self.getpos()[0], [])
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() and 0 < int(span) < 50 else 1
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row[1].extend([" ".join("".join(self._cell).split())] * self._span)
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._row[1]:
-                self.rows.append(self._row)
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def html_rows(source: str) -> list[tuple[int, list[str]]]:
-    """Table rows of an HTML exhibit (as on SEC EDGAR), cells repeated across colspan."""
-    parser = _TableParser()
-    parser.feed(source)
-    parser.close()
-    return parser.rows
-
-
-def looks_like_html(source: str) -> bool:
-    return bool(re.search(r"<\s*(table|html)\b", source[:200_000], re.IGNORECASE))
-
-
-def import_table(source: str, path: str, reference: Reference) -> tuple[list[SmelterRow], Accounting]:
-    """Rows of the smelter table in `source`; raises DataError naming every bad line."""
-    rows = html_rows(source) if looks_like_html(source) else text_rows(source)
-    accounting = Accounting(lines_read=source.count("\n") + (not source.endswith("\n")))
-    columns, started = None, False
-    result: list[SmelterRow] = []
+def import_table(data: bytes | str, path: str, reference: Reference) -> tuple[list[SmelterRow], Accounting]:
+    """Rows of every smelter table in the document; raises DataError naming every bad line."""
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        source = read_source(data, path, header_test(reference))
+    except ValueError as exc:
+        raise DataError(Problem(path, str(exc))) from None
+    acc = Accounting(source.kind, source.unit, source.units, notes=list(source.notes))
+    acc.entries += [Entry(line, kind, detail) for _, line, kind, detail in source.accounted]
+    rows: list[SmelterRow] = []
     problems: list[Problem] = []
-    for line, raw in rows:
-        cells = [clean_cell(c) for c in raw]
-        header = _header_columns(cells)
-        if header:
-            columns, started = header, True
-            accounting.table_rows += 1
-            accounting.headers.append(line)
-            continue
-        metal_cell = cells[(columns or DEFAULT_COLUMNS)["metal"]] if cells else ""
-        if not started:
-            if parse_metal(metal_cell) is None or len([c for c in cells if c]) < 3:
-                continue  # prose or cover-page debris before the table
-            columns, started = DEFAULT_COLUMNS, True
-            accounting.notes.append(f"line {line}: no header row before the table; "
-                                    "assumed columns Metal, Smelter Name, Country, Status")
-        accounting.table_rows += 1
-        if all(DEBRIS.match(c) for c in cells):
-            accounting.rejected.append((line, f"page-break debris {''.join(raw).strip()!r}"))
-            continue
-        row, row_problems = _row(cells, columns, line)
-        if row is None:
-            problems += [Problem(path, msg, line=line, field=fld) for fld, msg in row_problems]
-            continue
-        problems += [Problem(path, msg, line=line, field=fld) for fld, msg in validate_row(row, reference, {row.footnote} - {""})]
-        result.append(row)
+    for grid in source.grids:
+        read = GridReader(grid, reference, path)
+        grid_rows, grid_problems = read.rows()
+        rows += grid_rows
+        problems += grid_problems
+        acc.entries += read.entries
+        acc.notes += read.notes
+        acc.tables.append((grid.label, read.outcome))
+        acc.footnotes.update({m: t for m, t in read.footnotes.items() if m not in acc.footnotes})
     if problems:
         raise DataError(problems)
-    if not result:
-        raise DataError(Problem(path, "no smelter table found (no row starts with Gold, Tin, Tantalum or Tungsten)"))
-    accounting.written = len(result)
-    accounting.duplicates = _exact_duplicates(result)
-    return result, accounting
+    if not rows:
+        skipped = "; ".join(f"{label}: {outcome}" for label, outcome in acc.tables) or "the document has no tables"
+        raise DataError(Problem(path, f"no smelter table found ({skipped}). A smelter table has a header naming a "
+                                      "smelter or refiner column and its country or metal, or rows starting with "
+                                      "Gold, Tin, Tantalum or Tungsten"))
+    marks = {r.footnote for r in rows} - {""}
+    acc.notes += [f"footnote mark {m!r} is used but no footnote text was found below the table" for m in sorted(marks - acc.footnotes.keys())]
+    acc.duplicates = _exact_duplicates(rows)
+    return rows, acc
 
 
-def _row(cells: list[str], columns: dict[str, int], line: int):
+def is_country(reference: Reference, text: str) -> bool:
+    try:
+        reference.countries.resolve(text)
+    except LookupError:
+        return False
+    return bool(text)
+
+
+def header_test(reference: Reference):
+    """A header names a smelter column and one more (country, metal, designation or ID), and
+    holds no metal or country value: "Gold | CCR Refinery | Canada | Full Compliant" is a row."""
+    def is_header(cells: list[str]) -> bool:
+        if not any(NAME_WORD.search(c) for c in cells):
+            return False  # the cheap test first: most rows are data
+        cells = [clean_cell(c) for c in cells if c and c.strip()]
+        if any(parse_metal(c) or is_country(reference, c) for c in cells):
+            return False
+        roles = {header_role(c) for c in cells}
+        return "smelter_name" in roles and bool(roles & {"country", "metal", "status", "smelter_id"})
+    return is_header
+
+
+def header_columns(cells: list[str]) -> dict[str, list[int]]:
+    """Role -> the columns its header cell covers (a colspan covers several)."""
+    columns: dict[str, list[int]] = {}
+    for index, cell in enumerate(cells):
+        role = header_role(cell)
+        if role and (role not in columns or columns[role][-1] == index - 1 and cells[index - 1] == cell):
+            columns.setdefault(role, []).append(index)
+    return columns
+
+
+class GridReader:
+    """Reads one grid: is it a smelter list, and what is each of its rows."""
+
+    def __init__(self, grid: Grid, reference: Reference, path: str):
+        self.grid, self.reference, self.path = grid, reference, path
+        self.is_header = header_test(reference)
+        self.entries: list[Entry] = []
+        self.notes: list[str] = []
+        self.footnotes: dict[str, str] = {}
+        self.outcome = ""
+
+    def rows(self) -> tuple[list[SmelterRow], list[Problem]]:
+        start, columns = self._start()
+        if start is None:
+            self.outcome = f"skipped, not a smelter list: {columns}"
+            self.entries += [Entry(r.line, "skipped", self.grid.label) for r in self.grid.rows]
+            return [], []
+        start = self._section_above(start)
+        self.entries += [Entry(r.line, "outside" if any(c.strip() for c in r.cells) else "blank", "above the table")
+                         for r in self.grid.rows[:start]]
+        kinds, result, problems = self._read(self.grid.rows[start:], columns)
+        self._settle_trailing(kinds)
+        self.entries += [Entry(line, kind, detail) for line, kind, detail in kinds]
+        self._find_footnotes(result, kinds)
+        self.outcome = f"smelter list: {len(result)} rows" + (f" ({', '.join(sorted({r.metal for r in result}))})" if result else "")
+        return result, problems
+
+    def _start(self):
+        """(index of the first header or row, columns), or (None, why this is not a smelter list)."""
+        for i, row in enumerate(self.grid.rows):
+            if self.is_header(row.cells):
+                return i, header_columns(row.cells)
+        for i, row in enumerate(self.grid.rows):
+            cells = [clean_cell(c) for c in row.cells]
+            if len(cells) >= 3 and parse_metal(cells[0]) and is_country(self.reference, cells[2]) and not is_country(self.reference, cells[1]):
+                self.notes.append(f"{self.grid.label}, line {row.line}: no header row before the table; "
+                                  "assumed columns Metal, Smelter Name, Country, Status")
+                return i, DEFAULT_COLUMNS
+        first = next((" | ".join(c for c in r.cells if c)[:80] for r in self.grid.rows if any(r.cells)), "")
+        return None, f"no header naming a smelter or refiner column with its country or metal (first row: {first!r})"
+
+    def _section_above(self, start: int) -> int:
+        """Start at a metal section row just above the first header ("Gold", then the header)."""
+        above = [i for i in range(start) if any(c.strip() for c in self.grid.rows[i].cells)]
+        if above:
+            filled = {clean_cell(c) for c in self.grid.rows[above[-1]].cells} - {""}
+            if len(filled) == 1 and heading_metal(filled.pop()):
+                return above[-1]
+        return start
+
+    def _read(self, rows: list[Row], columns: dict[str, list[int]]):
+        kinds: list[tuple[int, str, str]] = []
+        result: list[SmelterRow] = []
+        problems: list[Problem] = []
+        metal_above = heading_metal(self.grid.before)
+        section = None
+        if "status" not in columns:
+            self.notes.append(f"{self.grid.label}: no designation column; rows are imported with an empty "
+                              "designation, which the site shows as 'not stated'")
+        for row in rows:
+            cells = [clean_cell(c) for c in row.cells]
+            filled = [c for c in cells if c]
+            kind, detail = self._kind(cells, filled, row)
+            if kind == "section":
+                section = heading_metal(filled[0])
+            if kind == "header":
+                columns = header_columns(cells)
+            if kind != "data":
+                kinds.append((row.line, kind, detail))
+                continue
+            smelter, row_problems = parse_row(cells, columns, section or metal_above, row.line, self.grid.label)
+            if smelter is not None:
+                row_problems += validate_row(smelter, self.reference, {smelter.footnote} - {""})
+                result.append(smelter)
+                kinds.append((row.line, "written", ""))
+            problems += [Problem(self.path, msg, line=row.line, field=fld) for fld, msg in row_problems]
+        return kinds, result, problems
+
+    def _kind(self, cells: list[str], filled: list[str], row: Row) -> tuple[str, str]:
+        if not filled:
+            return "blank", ""
+        if self.is_header(cells):
+            return "header", ""
+        joined = " ".join(dict.fromkeys(filled))
+        if all(DEBRIS.match(c) for c in cells) or PAGE_FURNITURE.match(plain(joined)):
+            return "debris", repr("".join(row.cells).strip())
+        if TOTAL_ROW.match(filled[0]):
+            return "total", joined[:60]
+        if row.page_edge and len(filled) <= 2 and not any(parse_metal(c) for c in filled):
+            return "edge", joined
+        if len(set(filled)) == 1:
+            if heading_metal(filled[0]):
+                return "section", filled[0]
+            return "single", joined
+        return "data", ""
+
+    def _settle_trailing(self, kinds: list[tuple[int, str, str]]) -> None:
+        """One-cell rows after the last smelter row are notes below the table (footnote texts,
+        sources); inside the table they are errors, as they are neither a heading nor a row."""
+        last = max((i for i, k in enumerate(kinds) if k[1] == "written"), default=-1)
+        for i, (line, kind, detail) in enumerate(kinds):
+            if kind in ("single", "edge") and i > last:
+                kinds[i] = (line, "outside", detail)
+            elif kind == "edge":  # a running head or footer between two pages of the table
+                kinds[i] = (line, "debris", f"next to a page break: {detail[:60]!r}")
+            elif kind == "single":
+                kinds[i] = (line, "debris", f"one-cell row inside the table: {detail[:60]!r}")
+                self.notes.append(f"{self.grid.label}, line {line}: a one-cell row inside the table "
+                                  f"({detail[:60]!r}) was read as page debris; check it is not a smelter")
+
+    def _find_footnotes(self, rows: list[SmelterRow], kinds) -> None:
+        marks = {r.footnote for r in rows} - {""}
+        if not marks:
+            return
+        below = [(line, detail) for line, kind, detail in kinds if kind == "outside"] + self.grid.after
+        mark = None
+        for i, (line, text) in enumerate(below):
+            found = footnote_text(text, marks)
+            if found and found[0] not in self.footnotes:
+                mark, self.footnotes[found[0]] = found
+            elif mark and not found and i and below[i - 1][0] == line - 1:  # a footnote wrapped onto the next line
+                self.footnotes[mark] += " " + clean_cell(text)
+            else:
+                mark = None
+
+
+def parse_row(cells: list[str], columns: dict[str, list[int]], metal_default: str | None, line: int, table: str):
+    """One smelter row from its cells; (None, problems) when its metal cannot be known."""
     def cell(role: str) -> str:
-        index = columns.get(role)
-        return cells[index] if index is not None and index < len(cells) else ""
+        return next((cells[i] for i in columns.get(role, ()) if i < len(cells) and cells[i]), "")
 
-    metal = parse_metal(cell("metal"))
-    if metal is None:
-        return None, [("metal", f"unknown metal {cell('metal')!r}")]
-    footnote = ""
-    values = {}
+    if "metal" in columns and cell("metal"):
+        metal = parse_metal(cell("metal"))
+        if metal is None:
+            return None, [("metal", f"unknown metal {plain(cell('metal'))!r}")]
+    elif metal_default:
+        metal = metal_default
+    else:
+        return None, [("metal", f"no metal: {table} has no Metal column and no heading or section row "
+                                "(such as 'Gold' or 'Tin Smelters') names one above this row")]
+    footnote, values = "", {}
     for role in ("smelter_name", "country", "status"):
-        text = cell(role)
-        mark = FOOTNOTE_MARK.search(text)
-        if mark:
-            footnote = footnote or mark.group(1)
-            text = text[: mark.start()]
+        text, mark = split_mark(cell(role))
+        footnote = footnote or mark
         values[role] = text
     values["country"] = re.sub(r"^[\-–—•·\s]+", "", values["country"])  # "- Japan": a stray bullet
-    smelter_id = ""
-    if cell("smelter_id"):
-        smelter_id = canonical_cid(cell("smelter_id")) or cell("smelter_id")
+    values["status"] = "" if NO_VALUE.match(values["status"]) else values["status"]
+    raw_id = plain(cell("smelter_id"))
+    smelter_id = "" if not raw_id or NO_VALUE.match(raw_id) else canonical_cid(raw_id) or raw_id
     return SmelterRow(metal=metal, smelter_id=smelter_id, footnote=footnote, line=line, **values), []
 
 

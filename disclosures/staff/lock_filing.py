@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from disclosures.engine.locks import LOCK_FORMAT, LOCK_DIR, check_locks, lock_path, make_lock, original_csv_path, read_lock, rendered
+from disclosures.engine.locks import LOCK_FORMAT, context_hashes, rendered_differences, LOCK_DIR, check_locks, lock_path, make_lock, original_csv_path, read_lock, rendered
 from disclosures.staff.cli import ROOT, load_site_or_exit
 
 def main(argv=None) -> int:
@@ -43,8 +43,7 @@ def main(argv=None) -> int:
         new_correction = len(filing.meta.amendments) + len(filing.meta.restatements) > previous.get(
             "corrections", previous["amendments"])
         if not problems and not new_correction and previous.get("format") == LOCK_FORMAT:
-            print(f"{args.year} is already locked and unchanged")
-            return 0
+            return refresh_causes(root, args.year, previous)
         if problems and not new_correction:
             print("error: nothing was re-locked.\n  " + "\n  ".join(problems), file=sys.stderr)
             return 1
@@ -70,6 +69,27 @@ def main(argv=None) -> int:
     path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
     print(f"{'re-locked' if previous else 'filed and locked'} {args.year}: {path.relative_to(root)}")
     return 0
+
+def refresh_causes(root: Path, year: int, lock: dict) -> int:
+    """A locked year that shows exactly what it showed, while reference data it depends on was
+    edited (a designation or class added for another year): record the new hashes, so a later
+    difference names its real cause. What the year shows is checked by a build first."""
+    context = context_hashes(root, year)
+    if context == lock.get("context"):
+        print(f"{year} is already locked and unchanged")
+        return 0
+    shown = built(root, year)
+    if shown is None:
+        return 1
+    if rendered_differences(lock.get("rendered", {}), shown):
+        print(f"error: {year} would read differently; nothing was re-locked (run scripts/dev build to see why)", file=sys.stderr)
+        return 1
+    edited = sorted(f for f in context.keys() | lock.get("context", {}).keys() if context.get(f) != lock.get("context", {}).get(f))
+    lock_path(root, year).write_text(json.dumps(lock | {"context": context}, indent=2) + "\n", encoding="utf-8")
+    print(f"{year} is locked and shows exactly what it showed; recorded the new hashes of {', '.join(edited)} "
+          "so that a later difference names its cause")
+    return 0
+
 
 def built(root: Path, year: int) -> dict | None:
     """Build the site (drafts included: the year is one until locked) and read what `year` shows."""

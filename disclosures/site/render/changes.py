@@ -15,6 +15,8 @@ SECTION_HELP = {
     "removed": "Listed in the earlier filing, not now.",
     "improved": "Now in a better class (e.g. No -> Full Compliant, Active -> Conformant).",
     "worsened": "Now in a worse class.",
+    "unstated": "One of the two filings published no designation for this smelter, so its class "
+                "cannot be compared: neither improved nor worsened.",
     "reworded": "Same class under the audit programme's newer wording (e.g. Yes -> Full Compliant): "
                 "not a change of status.",
     "unchanged": "Same class and the same designation.",
@@ -63,11 +65,15 @@ def reconciliation(d: Diff) -> str:
             f"{_rows_for(new_rows, new)}; {old:,} − {len(d.removed):,} removed + {len(d.added):,} added = {new:,} smelters.")
 
 
-def counts_table(d: Diff) -> Markup:
-    by_metal = d.counts_by_metal()
-    metals = [m for m in METALS if any(by_metal[s].get(m) for s in SECTION_TITLES)]
-    return render("cm/change_counts.html", d=d, metals=metals, by_metal=by_metal, sections=SECTION_TITLES)
+def shown_sections(d: Diff) -> dict[str, str]:
+    """Every section, but "unstated" only when a filing without designations makes it occur."""
+    return {k: v for k, v in SECTION_TITLES.items() if k != "unstated" or d.section(k)}
 
+
+def counts_table(d: Diff) -> Markup:
+    by_metal, sections = d.counts_by_metal(), shown_sections(d)
+    metals = [m for m in METALS if any(by_metal[s].get(m) for s in sections)]
+    return render("cm/change_counts.html", d=d, metals=metals, by_metal=by_metal, sections=sections)
 
 
 def section_table(d: Diff, name: str, reference: Reference) -> Markup:
@@ -81,6 +87,7 @@ def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None)
     `place(html)` may swap each table for a placeholder (see state.Slots).
     """
     place = place or (lambda html: html)
-    tables = {name: place(section_table(d, name, reference)) for name in SECTION_TITLES}
+    sections = shown_sections(d)
+    tables = {name: place(section_table(d, name, reference)) for name in sections}
     return render("cm/changes.md", d=d, sentence=summary_sentence(d), reconciliation=reconciliation(d), counts=counts_table(d),
-                  downloads=downloads_html, sections=SECTION_TITLES, help=SECTION_HELP, tables=tables)
+                  downloads=downloads_html, sections=sections, help=SECTION_HELP, tables=tables)
