@@ -61,14 +61,15 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     """The year's list; `view` "filed" opens it with the filed columns only (the report's annex)."""
     meta = filing.meta
     show_id = any(s.row.smelter_id for s in filing.smelters)
+    show_status = any(s.row.status for s in filing.smelters)  # a list filed without designations has no such column
     own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
            "designation": meta.designation_column}
-    keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + ["designation"]
+    keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + (["designation"] if show_status else [])
     filed_header = meta.list_header if meta.list_header and len(meta.list_header) == len(keys) else None
     header = dict(own, **dict(zip(keys, filed_header))) if filed_header else own
     return render(
         "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
-        table_id=f"smelters-{filing.year}", show_id=show_id, header=header, filed_header=filed_header,
+        table_id=f"smelters-{filing.year}", show_id=show_id, show_status=show_status, header=header, filed_header=filed_header,
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
