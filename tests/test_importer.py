@@ -280,6 +280,7 @@ def test_spreadsheet_exports_skip_title_block_totals_and_other_sheets(name, tmp_
     assert acc.counts()["total"] == 1 and acc.counts()["outside"] == 2
     assert {r.metal for r in rows} == {"Gold", "Tin", "Tantalum", "Tungsten"}  # published as GOLD, TIN...
     assert all(r.smelter_id.startswith("CID") for r in rows)
+    assert any("columns not imported" in n and "Number of Suppliers" in n for n in acc.notes)
 
 
 def test_an_unknown_designation_in_a_layout_is_an_error_and_nothing_is_written(tmp_path):
@@ -344,3 +345,14 @@ def test_a_pdf_exhibit_is_read_through_pdftotext(tmp_path):
     assert result.returncode == 0 and "read through `pdftotext -layout`" in result.stdout, result.stderr
     assert run_import(LAYOUTS / "pdf-layout.txt", "--year", 2030, "--out", from_text).returncode == 0
     assert from_pdf.read_bytes() == from_text.read_bytes()
+
+
+def test_hostile_cell_text_is_inert(reference):
+    """Terminal escapes and control characters never reach the staff's terminal or the CSV;
+    markup inside a cell is text (the site escapes it when it renders the list)."""
+    html = ("<table><tr><th>Metal</th><th>Smelter Name</th><th>Country</th><th>Status</th></tr>"
+            "<tr><td>Gold</td><td>Evil\x1b[2J Refinery &lt;script&gt;alert(1)&lt;/script&gt;</td><td>Japan</td><td>Conformant</td></tr>"
+            "</table><p>* \x1b]0;owned\x07 footnote text that is long enough</p>")
+    rows, acc = import_table(html, "x.htm", reference)
+    assert rows[0].smelter_name == "Evil[2J Refinery <script>alert(1)</script>"
+    assert not any(ord(c) < 32 for r in rows for c in r.smelter_name)

@@ -174,6 +174,9 @@ class GridReader:
         """(index of the first header or row, columns), or (None, why this is not a smelter list)."""
         for i, row in enumerate(self.grid.rows):
             if self.is_header(row.cells):
+                unread = list(dict.fromkeys(c for c in map(clean_cell, row.cells) if c and header_role(c) is None))
+                if unread:
+                    self.notes.append(f"{self.grid.label}: columns not imported (no place in the smelter list): {', '.join(unread)}")
                 return i, header_columns(row.cells)
         for i, row in enumerate(self.grid.rows):
             cells = [clean_cell(c) for c in row.cells]

@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from disclosures.ingest.table_text import SUP_CLOSE, SUP_OPEN, clean_cell, header_role, parse_metal
@@ -177,7 +176,8 @@ def _cell_text(cell, nested: bool = True) -> str:
 
 
 def _block_text(el) -> str:
-    return clean_cell(" ".join(t for t in el.itertext() if not isinstance(t, etree._Comment))) if isinstance(el.tag, str) else ""
+    """Text of a block outside the tables (a heading, a footnote), read like a cell."""
+    return _cell_text(el) if isinstance(el.tag, str) else ""
 
 
 def _text_before(table) -> str:

@@ -30,6 +30,7 @@ _SUPERSCRIPT_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 DEBRIS = re.compile(r"^[\s\-–—_.·•|=]*$")
 PAGE_FURNITURE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$|"
                             r"^\s*\(?(?:table\s+)?continued\)?\s*:?\s*$", re.IGNORECASE)
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 TOTAL_ROW = re.compile(r"^\s*(?:grand\s+)?(?:total|totals|count|number of (?:smelters|refiners|facilities))\b", re.IGNORECASE)
 
 
@@ -41,6 +42,7 @@ def clean_cell(text: str) -> str:
     if "**" in text:
         text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)  # Markdown bold in a text filing; a lone ** is a footnote mark
     text = text.replace("\u00ad", "").replace("\ufeff", "").replace("\u00a0", " ")
+    text = CONTROL.sub("", text)  # never an escape sequence into the staff's terminal or the CSV
     return " ".join(text.split())
 
 
@@ -78,7 +80,7 @@ def header_role(text: str) -> str | None:
     words = fold(clean_cell(plain(text)))
     if not words or len(words.split()) > 8:
         return None
-    if re.search(r"\b(cid|id|identification|number|rmi id|smelter id)\b", words):
+    if re.search(r"\b(cid|id|identification)\b|\b(smelter|refiner|facility|rmi) (number|no)\b", words):
         return "smelter_id"
     if re.search(r"\b(country|location)\b", words):
         return "country"
