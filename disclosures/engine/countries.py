@@ -32,6 +32,13 @@ class CountryResolver:
         self._aliases = {k.casefold().strip(): v.upper() for k, v in aliases.items()}
         self.resolve = lru_cache(maxsize=4096)(self._resolve)
 
+    def known(self, published: str) -> bool:
+        try:
+            self.resolve(published)
+        except LookupError:
+            return False
+        return True
+
     def _resolve(self, published: str) -> Country:
         """Raise LookupError when the name is neither ISO nor an alias."""
         key = " ".join(published.split()).casefold()

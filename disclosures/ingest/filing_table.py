@@ -82,15 +82,16 @@ def import_table(data: bytes | str, path: str, reference: Reference) -> tuple[li
     """Rows of every smelter table in the document; raises DataError naming every bad line."""
     data = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        source = read_source(data, path, header_test(reference))
+        is_header = header_test(reference)
+        source = read_source(data, path, is_header)
     except ValueError as exc:
         raise DataError(Problem(path, str(exc))) from None
     acc = Accounting(source.kind, source.unit, source.units, notes=list(source.notes))
-    acc.entries += [Entry(line, kind, detail) for _, line, kind, detail in source.accounted]
+    acc.entries += [Entry(line, kind, detail) for line, kind, detail in source.accounted]
     rows: list[SmelterRow] = []
     problems: list[Problem] = []
     for grid in source.grids:
-        read = GridReader(grid, reference, path)
+        read = GridReader(grid, reference, path, is_header)
         grid_rows, grid_problems = read.rows()
         rows += grid_rows
         problems += grid_problems
@@ -111,14 +112,6 @@ def import_table(data: bytes | str, path: str, reference: Reference) -> tuple[li
     return rows, acc
 
 
-def is_country(reference: Reference, text: str) -> bool:
-    try:
-        reference.countries.resolve(text)
-    except LookupError:
-        return False
-    return bool(text)
-
-
 def header_test(reference: Reference):
     """A header names a smelter column and one more (country, metal, designation or ID), and
     holds no metal or country value: "Gold | CCR Refinery | Canada | Full Compliant" is a row."""
@@ -126,7 +119,7 @@ def header_test(reference: Reference):
         if not any(NAME_WORD.search(c) for c in cells):
             return False  # the cheap test first: most rows are data
         cells = [clean_cell(c) for c in cells if c and c.strip()]
-        if any(parse_metal(c) or is_country(reference, c) for c in cells):
+        if any(parse_metal(c) or reference.countries.known(c) for c in cells):
             return False
         roles = {header_role(c) for c in cells}
         return "smelter_name" in roles and bool(roles & {"country", "metal", "status", "smelter_id"})
@@ -146,9 +139,8 @@ def header_columns(cells: list[str]) -> dict[str, list[int]]:
 class GridReader:
     """Reads one grid: is it a smelter list, and what is each of its rows."""
 
-    def __init__(self, grid: Grid, reference: Reference, path: str):
-        self.grid, self.reference, self.path = grid, reference, path
-        self.is_header = header_test(reference)
+    def __init__(self, grid: Grid, reference: Reference, path: str, is_header):
+        self.grid, self.reference, self.path, self.is_header = grid, reference, path, is_header
         self.entries: list[Entry] = []
         self.notes: list[str] = []
         self.footnotes: dict[str, str] = {}
@@ -180,7 +172,7 @@ class GridReader:
                 return i, header_columns(row.cells)
         for i, row in enumerate(self.grid.rows):
             cells = [clean_cell(c) for c in row.cells]
-            if len(cells) >= 3 and parse_metal(cells[0]) and is_country(self.reference, cells[2]) and not is_country(self.reference, cells[1]):
+            if len(cells) >= 3 and parse_metal(cells[0]) and self.reference.countries.known(cells[2]) and not self.reference.countries.known(cells[1]):
                 self.notes.append(f"{self.grid.label}, line {row.line}: no header row before the table; "
                                   "assumed columns Metal, Smelter Name, Country, Status")
                 return i, DEFAULT_COLUMNS

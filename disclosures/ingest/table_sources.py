@@ -45,7 +45,7 @@ class Source:
     unit: str  # what one accounted unit is: "line", "table row", "sheet row"
     units: int
     grids: list[Grid]
-    accounted: list[tuple[str, int, str, str]] = field(default_factory=list)  # (where, line, kind, detail)
+    accounted: list[tuple[int, str, str]] = field(default_factory=list)  # (line, kind, detail)
     notes: list[str] = field(default_factory=list)
 
 
@@ -96,7 +96,7 @@ def _visit(table, own_rows, headed, source: Source) -> None:
     inner = [t for t in table.iter("table") if t is not table]
     if id(table) not in headed and any(id(t) in headed for t in inner):
         for tr in own_rows[id(table)]:
-            source.accounted.append(("html", tr.sourceline or 0, "layout", "row of a layout table around the smelter table"))
+            source.accounted.append((tr.sourceline or 0, "layout", "row of a layout table around the smelter table"))
         for child in inner:
             if _nearest_table(child) is table:
                 _visit(child, own_rows, headed, source)
@@ -104,7 +104,7 @@ def _visit(table, own_rows, headed, source: Source) -> None:
     rows = _grid_rows(own_rows[id(table)])
     for t in inner:
         for tr in own_rows[id(t)]:
-            source.accounted.append(("html", tr.sourceline or 0, "nested",
+            source.accounted.append((tr.sourceline or 0, "nested",
                                      f"row of a table inside a cell (read as part of line {table.sourceline})"))
     label = f"table {len(source.grids) + 1} (line {table.sourceline})"
     source.grids.append(Grid(label, rows, before=_text_before(table), after=_text_after(table)))
@@ -236,7 +236,7 @@ def tab_source(text: str) -> Source:
     source = Source("text", "line", len(lines), [])
     first, last = tabbed[0], tabbed[-1]
     rows = [Row(n + 1, line.split("\t") if "\t" in line else [line]) for n, line in enumerate(lines[first:last + 1], first)]
-    source.accounted += [("text", n + 1, "prose", "") for n in [*range(first), *range(last + 1, len(lines))]]
+    source.accounted += [(n + 1, "prose", "") for n in [*range(first), *range(last + 1, len(lines))]]
     before = next((clean_cell(line) for line in reversed(lines[:first]) if clean_cell(line)), "")
     after = [(n + 1, line) for n, line in enumerate(lines[last + 1:], last + 1) if clean_cell(line)]
     source.grids.append(Grid("the tab-separated lines", rows, before=before, after=after))
@@ -259,7 +259,7 @@ def layout_source(text: str, is_header) -> Source:
     source = Source("pdf-text", "line", len(lines) - (text.endswith("\n")), [])
     headers = [n for n, line in enumerate(lines) if is_header([c for _, c in _chunks(line)])]
     if not headers:
-        source.accounted += [("text", n + 1, "prose", "") for n in range(source.units)]
+        source.accounted += [(n + 1, "prose", "") for n in range(source.units)]
         return source
     starts: list[int] = []
     roles: list[str | None] = []
@@ -277,12 +277,12 @@ def layout_source(text: str, is_header) -> Source:
         if last_data is not None and filled and 0 not in filled and "\f" not in line and len(filled) < len(starts) - 1:
             target = rows[last_data]
             target.cells = [f"{a} {b}".strip() for a, b in zip(target.cells, cells)]
-            source.accounted.append(("text", n + 1, "continuation", f"a wrapped cell, joined to line {target.line}"))
+            source.accounted.append((n + 1, "continuation", f"a wrapped cell, joined to line {target.line}"))
             continue
         rows.append(Row(n + 1, cells if chunks else [], page_edge="\f" in line))
         last_data = len(rows) - 1 if len(filled) >= 2 and not rows[-1].page_edge else None
     _mark_page_edges(rows)
-    source.accounted += [("text", n + 1, "prose", "") for n in range(headers[0])]
+    source.accounted += [(n + 1, "prose", "") for n in range(headers[0])]
     before = next((clean_cell(line) for line in reversed(lines[:headers[0]]) if clean_cell(line)), "")
     source.grids.append(Grid("the text columns", rows, before=before))
     return source
