@@ -230,6 +230,16 @@ class FollowUp(Strict):
     note: str = ""
 
 
+class MetalSurvey(Strict):
+    """One metal's answers across suppliers: how many answered Yes to each CMRT question."""
+
+    using: int = Field(ge=0)                      # question 1: the metal is in their products
+    covered_countries: int = Field(ge=0)          # question 3: Yes
+    covered_countries_unknown: int = Field(ge=0)  # question 3: Unknown
+    cahra: int = Field(ge=0)                      # question 4: Yes
+    all_smelters_identified: int = Field(ge=0)    # question 7: Yes
+
+
 class SupplierSurvey(Strict):
     """data/rcoi/YYYY.yaml, written by `scripts/dev ingest` (no supplier names); quoted as
     {{ supplier_survey.NAME }} in the narrative."""
@@ -238,8 +248,10 @@ class SupplierSurvey(Strict):
     workbooks_accepted: int = Field(ge=0)
     suppliers: int = Field(ge=0)
     suppliers_sourcing_from_covered_countries: int = Field(ge=0)
+    suppliers_sourcing_from_cahra: int = Field(default=0, ge=0)
     suppliers_all_smelters_identified: int = Field(ge=0)
     smelters: int = Field(ge=0)
+    by_metal: dict[Literal["Gold", "Tantalum", "Tin", "Tungsten"], MetalSurvey] = {}
     follow_ups: list[FollowUp] = []
 
 

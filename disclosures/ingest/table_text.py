@@ -41,8 +41,14 @@ def clean_cell(text: str) -> str:
         text = re.sub(r"</?u>", "", text)
     if "**" in text:
         text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)  # Markdown bold in a text filing; a lone ** is a footnote mark
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Typesetting debris out, words kept: soft hyphens, BOMs, no-break and repeated spaces,
+    control characters (never an escape sequence into the staff's terminal or the CSV)."""
     text = text.replace("\u00ad", "").replace("\ufeff", "").replace("\u00a0", " ")
-    text = CONTROL.sub("", text)  # never an escape sequence into the staff's terminal or the CSV
+    text = CONTROL.sub("", text)
     return " ".join(text.split())
 
 

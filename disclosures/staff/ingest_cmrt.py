@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Merge the suppliers' CMRT workbooks into the year's smelter list.
 
-    scripts/dev ingest --year 2024 [--rmi-list FILE] [--out PATH] INPUT...
+    scripts/dev ingest --year 2024 [--rmi-list FILE] [--lookup WORKBOOK] [--out PATH] INPUT...
 
-INPUT is a workbook or a folder of them (keep them in inbox/, which git ignores). Writes:
+INPUT is a workbook or a folder of them (keep them in inbox/, which git ignores). RMI CMRT
+revisions 6.01 to 6.5 in any of their ten display languages are read; each workbook on its own,
+so a bad one is rejected with its reason and the others are kept. Writes:
 
 - data/smelters/YYYY.csv: one row per smelter, only what is published plus how many suppliers
   reported it (supplier_count);
-- data/rcoi/YYYY.yaml: the survey figures the report quotes ({{ supplier_survey.NAME }}) and
-  the follow-ups `scripts/dev check` lists until staff mark them resolved; no supplier names;
+- data/rcoi/YYYY.yaml: the survey figures the report quotes ({{ supplier_survey.NAME }}, and
+  per metal {{ supplier_survey.by_metal.Gold.covered_countries }}) and the follow-ups
+  `scripts/dev check` lists until staff mark them resolved; no supplier names;
 - private/YYYY/: git-ignored, for staff only: smelters-with-suppliers.csv (which suppliers
   reported each smelter, mine countries) and ingest-report.md (every workbook and row by name).
 
-Supplier names and contacts never go into data/ or the site. Exits 0 only when every workbook
-was accepted; a rejected one is named with its reason and the others are still ingested.
+Supplier names and contacts never go into data/ or the site; supplier text is neutralized in
+every file written (no live formula, no Markdown). Exits 0 only when every workbook was accepted
+and every smelter row placed; otherwise 1, with the reasons printed and in the report.
 """
 from __future__ import annotations
 
@@ -24,31 +28,26 @@ import io
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
-
-from disclosures.ingest.cmrt import NotACmrt, parse_rmi_list, parse_supplier, read_grids, merge
 from disclosures.engine.errors import DataError
+from disclosures.engine.inert import markdown_text, neutralize
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
+from disclosures.ingest.cmrt import parse_supplier
+from disclosures.ingest.cmrt_merge import merge
+from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_list
+from disclosures.ingest.smelter_lookup import parse_lookup
+from disclosures.ingest.workbook import NotACmrt, read_sheets
 from disclosures.staff.cli import ROOT
 
 EXCEL = (".xlsx", ".xlsm", ".xls")
-RMI_LIST_FORMAT = """The RMI facility list (--rmi-list) is a CSV (UTF-8) or XLSX file, as exported from the RMI
-facility lists: a header row within the first 20 rows, then one row per facility. Columns are
-found by their header words, in any order: "Smelter ID" (or "CID", "Facility ID"), "Metal",
-"Standard Smelter Name" (or "Smelter Name", "Facility Name", "Name"), "Country" (or "Location")
-and "Status" (a designation the site knows, e.g. Conformant, Active, Non-Conformant). Rows
-without a smelter ID are skipped. With no list, every smelter's status is "Unknown".
-
-Example:
-  Smelter ID,Metal,Standard Smelter Name,Country,Status
-  CID000035,Gold,Agosi AG,Germany,Conformant
-"""
+WORKER_MEMORY = 3 * 2**30  # a worker that needs more is stopped, and only its workbook is lost
 
 
 def workbooks(inputs: list[Path]) -> list[Path]:
@@ -61,106 +60,163 @@ def workbooks(inputs: list[Path]) -> list[Path]:
     return found
 
 
-def read_one(job: tuple[str, str]):
+def read_one(path: str):
     """(file, Supplier or None, reason); runs in a worker process."""
-    path, engine = job
     try:
-        return path, parse_supplier(Path(path).name, read_grids(Path(path), engine)), ""
+        return path, parse_supplier(Path(path).name, read_sheets(Path(path))), ""
     except NotACmrt as exc:
         return path, None, str(exc)
     except OSError as exc:
-        return path, None, f"cannot read: {exc.strerror}"
+        return path, None, f"cannot read: {exc.strerror or exc}"
+    except Exception as exc:  # a reader bug must cost one workbook, not the run
+        return path, None, f"could not be read ({type(exc).__name__}: {str(exc)[:120]}): please report it"
 
 
-def read_all(paths: list[Path], engine: str, jobs: int) -> list[tuple]:
-    work = [(str(p), engine) for p in paths]
+def _limit_memory() -> None:
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def read_all(paths: list[Path], jobs: int) -> list[tuple]:
+    """Each workbook in a worker process: a crash or a runaway file is that file's rejection."""
+    work = [str(p) for p in paths]
     progress = dict(total=len(work), unit="file", desc="CMRT", disable=None)  # shown on a terminal only
     if jobs <= 1 or len(work) < 4:
         return [read_one(job) for job in tqdm(work, **progress)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(tqdm(pool.map(read_one, work, chunksize=4), **progress))
+    results = {}
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
+        futures = {pool.submit(read_one, job): job for job in work}
+        for future in tqdm(futures, **progress):
+            try:
+                results[futures[future]] = future.result()
+            except BrokenProcessPool:
+                break
+    for job in (j for j in work if j not in results):  # after a worker died: one at a time, alone
+        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory) as pool:
+            try:
+                results[job] = pool.submit(read_one, job).result()
+            except BrokenProcessPool:
+                results[job] = (job, None, "the reader's process died on this workbook (memory or a crash)")
+    return [results[job] for job in work]
 
 
-def read_rmi(path: Path, reference):
+def read_table(path: Path) -> list[list]:
     if path.suffix.lower() == ".csv":
-        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
-    else:
-        from python_calamine import CalamineWorkbook
-        book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_index(0).to_python()
-    return parse_rmi_list(rows, str(path), reference)
+        return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    from openpyxl import load_workbook
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(r) for r in book.worksheets[0].iter_rows(max_row=100_000, max_col=40, values_only=True)]
+    finally:
+        book.close()
+
+
+def read_extra_lookup(path: Path):
+    """--lookup: a CMRT workbook or template whose Smelter Look-up helps match names."""
+    sheets = read_sheets(path)
+    if not sheets.get("smelter look-up"):
+        raise NotACmrt("it has no 'Smelter Look-up' sheet")
+    return parse_lookup(sheets.get("smelter look-up"), path.name)
 
 
 def report_markdown(year: int, result, refused: list[tuple[str, str]], suppliers) -> str:
-    lines = [f"# CMRT ingest for {year}", "", f"Run on {dt.date.today().isoformat()}.", "",
-             "## Figures", ""] + [f"- {k.replace('_', ' ')}: {v}" for k, v in result.rcoi.items()]
+    """The staff's report; every supplier-written text escaped (it is read as Markdown)."""
+    m = markdown_text
+    lines = [f"# CMRT ingest for {year}", "", f"Run on {dt.date.today().isoformat()}.", "", "## Figures", ""]
+    lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in result.rcoi.items() if k != "by_metal"]
+    lines += ["", "| Metal | " + " | ".join(k.replace("_", " ") for k in next(iter(result.rcoi["by_metal"].values()))) + " |",
+              "| --- |" + " ---: |" * len(next(iter(result.rcoi["by_metal"].values())))]
+    lines += [f"| {metal} | " + " | ".join(str(v) for v in figures.values()) + " |"
+              for metal, figures in result.rcoi["by_metal"].items()]
     lines += ["", f"## Accepted workbooks ({len(suppliers)})", "",
-              "| File | Company | Template version | Effective date | Smelter rows | Not used |", "| --- | --- | --- | --- | ---: | ---: |"]
-    lines += [f"| `{s.file}` | {s.declaration.company} | {s.declaration.version or 'not found'} | "
+              "| File | Company | Revision | Language | Effective date | Smelter rows | Not used |",
+              "| --- | --- | --- | --- | --- | ---: | ---: |"]
+    lines += [f"| {m(s.file)} | {m(s.declaration.company)} | {s.declaration.revision} | {m(s.declaration.language)} | "
               f"{s.declaration.effective_date or 'not found'} | {len(s.lines)} | {len(s.rejected)} |" for s in suppliers]
-    lines += ["", f"## Rejected workbooks ({len(refused)})", ""] + [f"- `{Path(f).name}`: {why}" for f, why in refused]
+    lines += ["", f"## Rejected workbooks ({len(refused)})", ""] + [f"- {m(Path(f).name)}: {m(why)}" for f, why in refused]
     lines += ["", f"## Rows read but not used ({len(result.rejected_rows)})", ""] + [
-        f"- `{f}` row {row}: {why}" for f, row, why in result.rejected_rows]
-    lines += ["", f"## To follow up ({len(result.follow_up)})", ""] + [f"- {item}" for item in result.follow_up]
+        f"- {m(f)} row {row}: {m(why)}" for f, row, why in result.rejected_rows]
+    matched = [(s, how) for s in result.smelters for how in s.matched]
+    lines += ["", f"## Rows given a smelter ID by name ({len(matched)})", ""] + [
+        f"- {s.metal} / {m(s.smelter_name)} ({s.smelter_id}): {m(how)}" for s, how in matched]
+    lines += ["", f"## To follow up ({len(result.follow_up)})", ""] + [
+        f"- {m(f.text)}" + (f" ({m(f.supplier)})" if f.supplier else "") for f in result.follow_up]
     return "\n".join(lines) + "\n"
 
 
 def write_provenance(smelters, path: Path) -> None:
     """Staff-only: which suppliers reported each smelter (git-ignored; formulas neutralized)."""
-    from disclosures.site.render.downloads import to_csv
-    records = [{"metal": s.metal, "smelter_name": s.smelter_name, "country": s.country, "smelter_id": s.smelter_id,
-                "status": s.status, "supplier_count": len(s.suppliers), "suppliers": "; ".join(sorted(s.suppliers)),
-                "mine_countries": "; ".join(sorted(s.mine_countries))} for s in smelters]
-    path.write_bytes(to_csv(records))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["metal", "smelter_name", "country", "smelter_id", "status", "supplier_count", "suppliers",
+                     "names_reported", "mine_countries"])
+    for s in smelters:
+        writer.writerow([neutralize(v) for v in (s.metal, s.smelter_name, s.country, s.smelter_id, s.status,
+                                                 len(s.suppliers), "; ".join(sorted(s.suppliers)),
+                                                 "; ".join(sorted(s.names)), "; ".join(sorted(s.mine_countries)))])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def public_follow_ups(result, refused, suppliers, report: Path) -> list[dict]:
+def public_follow_ups(result, refused, report: Path) -> list[dict]:
     """What staff must follow up, told without naming a supplier (the names are in `report`)."""
-    items = [{"item": f"no smelter ID: {s.metal} / {s.smelter_name} ({s.country}), reported by "
-                      f"{len(s.suppliers)} supplier{'s' if len(s.suppliers) != 1 else ''}", "resolved": False}
-             for s in result.smelters if not s.smelter_id]
-    supplier_notes = sum(1 for item in result.follow_up if not item.startswith(("no smelter ID:", "not on the RMI list:")))
-    items += [{"item": item, "resolved": False} for item in result.follow_up if item.startswith("not on the RMI list:")]
-    if supplier_notes:
-        items.append({"item": f"{supplier_notes} supplier declarations to follow up (contradictions, notes): "
-                              f"see {report.relative_to(ROOT) if report.is_relative_to(ROOT) else report}",
+    public = ("no_id", "ambiguous", "not_on_rmi_list", "unknown_country", "two_metals")
+    items = [{"item": f.text, "resolved": False} for f in result.follow_up if f.kind in public]
+    per_supplier = sum(1 for f in result.follow_up if f.kind not in public)
+    where = report.relative_to(ROOT) if report.is_relative_to(ROOT) else report
+    if per_supplier:
+        items.append({"item": f"{per_supplier} supplier declarations to follow up (contradictions, notes): see {where}",
                       "resolved": False})
     if refused:
-        items.append({"item": f"{len(refused)} workbooks rejected: see the private ingest report", "resolved": False})
+        items.append({"item": f"{len(refused)} workbooks rejected: see {where}", "resolved": False})
     return items
 
 
-def main(argv=None) -> int:
+def parse_args(argv):
     parser = argparse.ArgumentParser(prog="scripts/dev ingest", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=RMI_LIST_FORMAT)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="CMRT workbooks, or folders of them")
     parser.add_argument("--year", type=int, required=True)
     parser.add_argument("--rmi-list", type=Path, help="RMI facility list (CSV or XLSX): see below")
+    parser.add_argument("--rmi-status", default="", help="the status of every facility of a list without a status column")
+    parser.add_argument("--lookup", type=Path, help="a CMRT (or blank RMI template) whose Smelter Look-up is newer "
+                                                    "than the suppliers'; used to match names to IDs")
     parser.add_argument("--out", type=Path, help="smelter CSV (default data/smelters/YYYY.csv)")
     parser.add_argument("--report-dir", type=Path, help="where the survey figures go (default data/rcoi)")
     parser.add_argument("--private-dir", type=Path, help="where supplier names go (default private/YYYY, git-ignored)")
-    parser.add_argument("--engine", choices=("calamine", "openpyxl"), default="calamine")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
     out = args.out or ROOT / "data" / "smelters" / f"{args.year}.csv"
     report_dir = args.report_dir or ROOT / "data" / "rcoi"
     private_dir = args.private_dir or ROOT / "private" / str(args.year)
-
     reference = load_reference(ROOT / "data" / "reference")
     try:
-        rmi = read_rmi(args.rmi_list, reference) if args.rmi_list else None
-    except (DataError, OSError) as exc:
-        print(f"error: the RMI list cannot be used, nothing was written.\n{exc}", file=sys.stderr)
+        rmi = parse_rmi_list(read_table(args.rmi_list), str(args.rmi_list), reference, args.rmi_status) \
+            if args.rmi_list else None
+        extra = read_extra_lookup(args.lookup) if args.lookup else None
+    except (DataError, NotACmrt, OSError) as exc:
+        print(f"error: {args.rmi_list if isinstance(exc, DataError) else args.lookup or args.rmi_list} cannot be used, "
+              f"nothing was written.\n{exc}", file=sys.stderr)
         return 2
     paths = workbooks(args.inputs)
     if not paths:
         print("error: no workbooks found in the inputs", file=sys.stderr)
         return 2
-    results = read_all(paths, args.engine, args.jobs)
+    results = read_all(paths, args.jobs)
     suppliers = [s for _, s, _ in results if s is not None]
     refused = [(f, why) for f, s, why in results if s is None]
-    result = merge(suppliers, reference, rmi, len(paths))
+    result = merge(suppliers, reference, rmi, len(paths), extra)
+    write_outputs(args.year, result, refused, suppliers, out, report_dir, private_dir)
+    return summarize(paths, suppliers, refused, result, out, private_dir / "ingest-report.md")
 
+
+def write_outputs(year, result, refused, suppliers, out: Path, report_dir: Path, private_dir: Path) -> None:
     published = [SmelterRow(s.metal, s.smelter_name, s.country, s.status, s.smelter_id, "", str(len(s.suppliers)))
                  for s in result.smelters]
     if published:
@@ -168,22 +224,28 @@ def main(argv=None) -> int:
     private_dir.mkdir(parents=True, exist_ok=True)
     write_provenance(result.smelters, private_dir / "smelters-with-suppliers.csv")
     report = private_dir / "ingest-report.md"
-    report.write_text(report_markdown(args.year, result, refused, suppliers), encoding="utf-8")
+    report.write_text(report_markdown(year, result, refused, suppliers), encoding="utf-8")
     report_dir.mkdir(parents=True, exist_ok=True)
-    survey = dict(result.rcoi, follow_ups=public_follow_ups(result, refused, suppliers, report))
-    (report_dir / f"{args.year}.yaml").write_text(
+    survey = dict(result.rcoi, follow_ups=public_follow_ups(result, refused, report))
+    (report_dir / f"{year}.yaml").write_text(
         f"# Written by `scripts/dev ingest` on {dt.date.today().isoformat()}; quote as {{{{ supplier_survey.NAME }}}}.\n"
         "# No supplier names here: they are in the git-ignored private/ folder. Mark a follow-up\n"
         "# `resolved: true` with a `note` once handled; `scripts/dev check` lists the open ones.\n"
         + yaml.safe_dump(survey, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def summarize(paths, suppliers, refused, result, out: Path, report: Path) -> int:
     read_rows = sum(len(s.lines) + len(s.rejected) for s in suppliers)
     print(f"{len(paths)} workbooks: {len(suppliers)} accepted, {len(refused)} rejected")
     for f, why in refused:
         print(f"  rejected {Path(f).name}: {why}")
     print(f"{read_rows} smelter rows read: {len(result.rejected_rows)} not used (reasons in the report), "
-          f"{len(published)} distinct smelters written to {out if published else '(nothing: no smelters)'}")
+          f"{len(result.smelters)} distinct smelters written to {out if result.smelters else '(nothing: no smelters)'}")
+    blocking = result.blocking()
+    for item in blocking:
+        print(f"  not placed: {item.text}")
     print(f"{len(result.follow_up)} items to follow up; report: {report}")
-    return 0 if not refused else 1
+    return 0 if not refused and not blocking else 1
 
 
 if __name__ == "__main__":

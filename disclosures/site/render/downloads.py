@@ -19,20 +19,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from disclosures.engine.inert import neutralize
 from disclosures.engine.load import Site
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import Reference
 from disclosures.site.render.smelter_index import INDEX_HTML_ROWS, index_rows_json
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 def _xlsx_cell(value):
     """Neutralized, and without the control characters the XLSX format cannot hold."""
