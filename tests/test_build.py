@@ -192,7 +192,7 @@ def test_an_amended_year_shows_what_changed_and_keeps_the_original(project_copy,
     assert "conformant 223 224" in text and "active 4 3" in text  # as filed, now
     assert "we have identified 224 facilities" in text
     original = (tmp_path / "out" / "downloads" / "smelters-2023-as-filed.csv").read_text(encoding="utf-8-sig")
-    assert "Advanced Chemical Company,UNITED STATES OF AMERICA,US,United States,,Active" in original
+    assert "Advanced Chemical Company,UNITED STATES OF AMERICA,US,United States,,CID000015,Active" in original
     # Re-locking records the amendment; a further change needs a further amendment.
     lock = subprocess.run([sys.executable, "-m", "disclosures.staff.lock_filing", "2023", "--root", str(project_copy)],
                           capture_output=True, text=True)

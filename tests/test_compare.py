@@ -29,10 +29,18 @@ def test_named_cases_land_in_the_right_sections(site):
     assert pair_named(d, "Mineracao Taboca S.A.").old.first.row.smelter_name == "Mineração Taboca S.A."
     aida = pair_named(d, "Aida Chemical Industries Co., Ltd.")
     assert (aida.old.first.row.status, aida.status_change) == ("No", "improved")
-    # Staff aliases: renamed, and never a removal plus an addition.
-    renamed = {(p.old.first.row.smelter_name, p.new.first.row.smelter_name) for p in d.section("renamed")}
-    assert renamed == {("Heraeus Precious Metals GmbH & Co. KG", "Heraeus Germany GmbH Co. KG"),
-                       ("Do Sung Corporation", "DSC (Do Sung Corporation)"), ("PAMP SA", "MKS PAMP SA")}
+    # Staff aliases and the RMI IDs this site resolved (data/reference/resolved_ids.yaml): renamed,
+    # and never a removal plus an addition.
+    renamed = {(p.old.first.row.smelter_name, p.new.first.row.smelter_name): p.matched_by for p in d.section("renamed")}
+    assert len(renamed) == 27 and set(renamed.values()) <= {"alias", "smelter ID (resolved by this site)"}
+    assert {("Heraeus Precious Metals GmbH & Co. KG", "Heraeus Germany GmbH Co. KG"), ("PAMP SA", "MKS PAMP SA"),
+            ("Do Sung Corporation", "DSC (Do Sung Corporation)"), ("Johnson Matthey Inc", "Asahi Refining USA Inc."),
+            ("Allgemeine Gold-und Silberscheideanstalt A.G.", "Agosi AG")} <= set(renamed)
+    # Listed "Yes" in 2013 under its older name, "Indeterminable" in 2023: worsened, not removed and added.
+    worsened = [(p.old.first.row.smelter_name, p.old.first.row.status, p.new.first.row.smelter_name,
+                 p.new.first.row.status, p.matched_by) for p in d.section("worsened")]
+    assert worsened == [("Solikamsk Metal Works", "Yes", "Solikamsk Magnesium Works OAO", "Indeterminable",
+                         "smelter ID (resolved by this site)")]
     # A Hong Kong refinery now listed under China.
     relocated = [(p.new.first.row.smelter_name, p.old.first.country_code, p.new.first.country_code) for p in d.section("relocated")]
     assert relocated == [("Metalor Technologies (Hong Kong) Ltd.", "HK", "CN")]
@@ -70,6 +78,7 @@ def test_suggestions_list_the_likely_renames_without_applying_them(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(EXAMPLE / "data", data)
     (data / "reference" / "smelter_aliases.yaml").write_text("aliases: []\n")
+    (data / "reference" / "resolved_ids.yaml").write_text("resolved: []\n")  # neither aliases nor resolved IDs
     site = load_site(data)
     d = site.diffs[2023]
     found = {(s.old.first.row.smelter_name, s.new.first.row.smelter_name): s.score for s in suggest_renames(d)}
@@ -171,6 +180,7 @@ def test_suggest_command_lists_then_writes_only_the_accepted_aliases(tmp_path):
     shutil.copytree(EXAMPLE / "data", data)
     aliases = data / "reference" / "smelter_aliases.yaml"
     aliases.write_text("aliases: []\n")
+    (data / "reference" / "resolved_ids.yaml").write_text("resolved: []\n")
     script = [sys.executable, "-m", "disclosures.staff.suggest_aliases", "--data", str(data)]
     listing = subprocess.run(script, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in listing.splitlines() if "PAMP SA (CH)  ->  MKS PAMP SA" in ln)

@@ -32,10 +32,10 @@ def sanction(p):
          "     names: [Advanced Chemical Company], source: test}\n")
 
 
-def alias(p):  # an accepted rename taken back: the 2023 change log would pair the rows differently
-    edit(p / "data" / "reference" / "smelter_aliases.yaml",
-         "  - metal: Gold\n    names:\n      - {year: 2013, name: Do Sung Corporation}\n"
-         "      - {year: 2023, name: DSC (Do Sung Corporation)}\n    note: Accepted from scripts/suggest_aliases.py (score 100).\n", "")
+def alias(p):  # a rename accepted after the lock: the 2023 change log would pair two rows it lists apart
+    edit(p / "data" / "reference" / "smelter_aliases.yaml", "aliases:\n",
+         "aliases:\n  - metal: Gold\n    names:\n      - {year: 2013, name: Boliden AB}\n"
+         "      - {year: 2023, name: 8853 S.p.A.}\n")
 
 
 def survey(p):
@@ -164,6 +164,8 @@ def test_the_report_annex_shows_the_filed_columns_and_marks_the_analysis(built_s
     filed = [" ".join(h.text_content().split()) for h in headers if "cm-an" not in (h.get("class") or "")]
     assert filed == ["Metal", "Smelter or refiner", "Country", "Status"]
     assert all("analysis" in h.text_content() for h in headers if "cm-an" in (h.get("class") or ""))
+    resolved = [h for h in headers if "RMI ID" in h.text_content()]  # IDs this site resolved: analysis, said so
+    assert len(resolved) == 1 and "resolved by this site" in resolved[0].text_content() and "cm-an" in resolved[0].get("class")
     agr = table.xpath(".//tbody/tr[th[starts-with(normalize-space(.), 'African Gold Refinery')]]")[0]
     flags = agr.xpath(".//*[contains(@class, 'cm-badge')]")
     assert {" ".join(f.text_content().split()) for f in flags} >= {"Greater risk", "OFAC sanctioned"}

@@ -51,7 +51,7 @@ def test_csv_and_xlsx_downloads_neutralize_and_keep_everything_else(site, refere
     sheet = book.active
     assert sheet["C2"].value == "'=HYPERLINK(\"http://evil\")" and sheet["C2"].data_type == "s"
     assert sheet["C3"].value.startswith("'@cmd")
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:O{len(records) + 1}"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:P{len(records) + 1}"
     assert sheet["A1"].font.bold and sheet.column_dimensions["C"].width > 20
     assert sheet.max_row == 353
 

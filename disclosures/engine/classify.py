@@ -9,15 +9,17 @@ from disclosures.engine.names import name_key
 from disclosures.engine.reference import Reference, designation_key
 
 
-def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict | None = None) -> Smelter:
-    """`own`: the filing's designation_classes (folded designation -> FilingClass), which win."""
+def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict | None = None,
+             resolved_id: str = "") -> Smelter:
+    """`own`: the filing's designation_classes (folded designation -> FilingClass), which win;
+    `resolved_id`: the RMI ID staff accepted for a row published without one."""
     mine = (own or {}).get(designation_key(row.status))
     status_class = mine.counts_as if mine else reference.class_of(row.status)
     country = reference.countries.resolve(row.country)
     key = name_key(row.smelter_name)
     in_force = tuple(
         r for r in reference.restrictions
-        if r.date <= filed_on and r.matches(row.metal, country.code, key, row.smelter_id or None)
+        if r.date <= filed_on and r.matches(row.metal, country.code, key, row.smelter_id or resolved_id or None)
     )
     return Smelter(
         row=row,
@@ -28,6 +30,7 @@ def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict
         restrictions=in_force,
         name_key=key,
         class_label=mine.label if mine else reference.classes[status_class].label,
+        resolved_id="" if row.smelter_id else resolved_id,
     )
 
 

@@ -185,6 +185,8 @@ def match(old: list[Entry], new: list[Entry], aliases: AliasIndex | None = None)
     pairs: list[Pair] = []
     a, b = old, new
     a, b = _pair_by(lambda e: (e.metal, e.first.row.smelter_id) if e.first.row.smelter_id else None, a, b, "smelter ID", pairs)
+    a, b = _pair_by(lambda e: (e.metal, e.first.smelter_id) if e.first.smelter_id else None, a, b,
+                    "smelter ID (resolved by this site)", pairs)
     a, b = _pair_by(lambda e: (e.metal, g) if (g := aliases.group_of(e)) is not None else None, a, b, "alias", pairs)
     a, b = _pair_by(lambda e: (e.metal, e.first.name_key, e.first.country_code), a, b, "name and country", pairs)
     a, b = _pair_by(lambda e: (e.metal, e.first.name_key), a, b, "name", pairs)

@@ -9,7 +9,8 @@ from disclosures.engine.classify import classify, filing_stats
 from disclosures.engine.compare import AliasIndex, Diff, Timeline, alias_index, diff, timelines
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import Filing, FilingMeta, SupplierSurvey
-from disclosures.engine.reference import Reference, designation_key, load_reference
+from disclosures.engine.names import name_key
+from disclosures.engine.reference import RESOLVED_IDS, Reference, designation_key, load_reference
 from disclosures.engine.smelter_csv import read_smelter_csv
 from disclosures.engine.yamlio import read_typed
 
@@ -73,6 +74,7 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
         raise DataError(problems)
     if not filings:
         raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
+    check_resolved_ids(reference, filings, data_dir / "reference" / RESOLVED_IDS)
     aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"))
     years = sorted(filings)
     diffs = {new: diff(filings[old], filings[new], aliases) for old, new in zip(years, years[1:])}
@@ -102,8 +104,26 @@ def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: 
     if bad:
         raise DataError(bad)
     own = {designation_key(w): c for w, c in meta.designation_classes.items()}
-    smelters = tuple(classify(r, reference, meta.filed_on, own) for r in rows)
+    smelters = tuple(classify(r, reference, meta.filed_on, own, reference.resolved_id(
+        year, r.metal, name_key(r.smelter_name), reference.countries.resolve(r.country).code)) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
+
+
+def check_resolved_ids(reference: Reference, filings: dict[int, Filing], source: Path) -> None:
+    """Every resolved ID names a row its year lists without an ID of its own; else stop."""
+    rows = {(f.year, s.row.metal, s.name_key, s.country_code): s for f in filings.values() for s in f.smelters}
+    problems = []
+    for (year, metal, key, code), cid in reference.resolved_ids.items():
+        smelter = rows.get((year, metal, key, code))
+        if year in filings and smelter is None:
+            problems.append(Problem(source, f"{cid}: the {year} filing lists no {metal} smelter of that name; "
+                                            "correct the name or delete the entry", field="resolved"))
+        elif smelter is not None and smelter.row.smelter_id and smelter.row.smelter_id != cid:
+            problems.append(Problem(source, f"{cid}: the {year} filing published {smelter.row.smelter_id} for "
+                                            f"{smelter.row.smelter_name}; the filed ID stands, delete the entry",
+                                    field="resolved"))
+    if problems:
+        raise DataError(problems)
 
 
 def load_filing_meta(path: Path) -> FilingMeta:

@@ -202,6 +202,12 @@ class Smelter:
     restrictions: tuple  # Restriction entries in force at the filing date
     name_key: str
     class_label: str = ""  # the class as this filing's legend lets the site call it
+    resolved_id: str = ""  # an RMI ID this site resolved for a row published without one (data/reference/resolved_ids.yaml)
+
+    @property
+    def smelter_id(self) -> str:
+        """The published ID, else the one this site resolved (shown as such): identity across years."""
+        return self.row.smelter_id or self.resolved_id
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -210,8 +216,8 @@ class Smelter:
         The country matters without a CID: "Johnson Matthey Inc" (US) and "Johnson Matthey Ltd"
         (Canada) fold to the same name but are two refiners.
         """
-        if self.row.smelter_id:
-            return (self.row.metal, self.row.smelter_id)
+        if self.smelter_id:
+            return (self.row.metal, self.smelter_id)
         return (self.row.metal, self.name_key, self.country_code)
 
     @property

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +16,7 @@ from disclosures.engine.names import name_key
 from disclosures.engine.yamlio import read_typed
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
+RESOLVED_IDS = "resolved_ids.yaml"  # in data/reference/: IDs this site resolved (scripts/dev resolve-ids)
 # The classes, best first: the order of tables, sorting and "improved"/"worsened" between filings.
 CLASS_ORDER = ("conformant", "active", "not_listed", "non_conformant", "not_stated")
 # A row the filing published without a designation (a list with no designation column): its
@@ -60,6 +61,10 @@ class Reference:
     restrictions: tuple[Restriction, ...]
     countries: CountryResolver
     smelter_aliases: tuple[dict, ...] = ()
+    resolved_ids: dict[tuple[int, str, str, str], str] = field(default_factory=dict)  # (year, metal, name key, ISO) -> CID
+
+    def resolved_id(self, year: int, metal: str, key: str, country_code: str) -> str:
+        return self.resolved_ids.get((year, metal, key, country_code), "")
 
     def class_of(self, designation: str) -> str | None:
         key = designation_key(designation)
@@ -118,6 +123,23 @@ class SmelterAliasesFile(Strict):
     aliases: list[SmelterAlias] = []
 
 
+class ResolvedId(Strict):
+    """One row of a filing published without an ID, and the RMI ID staff accepted for it."""
+
+    year: int
+    metal: Literal[METALS]
+    name: str = Field(min_length=1)
+    country: str = Field(min_length=1)  # as published: two refiners can share a name ("Johnson Matthey")
+    smelter_id: str = Field(pattern=r"^CID\d{6}$")
+    basis: str = ""   # "standard name", "known name", "similar name"
+    score: float = 100
+    source: str = ""  # the Smelter Look-up it came from
+
+
+class ResolvedIdsFile(Strict):
+    resolved: list[ResolvedId] = []
+
+
 class CountryAliasesFile(RootModel[dict[str, str]]):
     """Published country name -> ISO 3166-1 alpha-2 code."""
 
@@ -141,11 +163,20 @@ def load_reference(folder: Path) -> Reference:
     )
     aliases_path = folder / "smelter_aliases.yaml"
     aliases = read_typed(aliases_path, SmelterAliasesFile).aliases if aliases_path.exists() else []
+    resolved_path = folder / RESOLVED_IDS
+    resolved = read_typed(resolved_path, ResolvedIdsFile).resolved if resolved_path.exists() else []
+    countries = CountryResolver(read_typed(folder / "country_aliases.yaml", CountryAliasesFile).root)
+    unknown = [Problem(resolved_path, f"{r.smelter_id}: unknown country {r.country!r}", field="resolved")
+               for r in resolved if not countries.known(r.country)]
+    if unknown:
+        raise DataError(unknown)
     return Reference(
         classes=classes,
         designations={designation_key(str(w)): c for w, c in spec.designations.items()},
         covered_countries=read_typed(folder / "covered_countries.yaml", CoveredCountriesFile).covered_countries,
         restrictions=restrictions,
-        countries=CountryResolver(read_typed(folder / "country_aliases.yaml", CountryAliasesFile).root),
+        countries=countries,
         smelter_aliases=tuple(a.model_dump() for a in aliases),
+        resolved_ids={(r.year, r.metal, name_key(r.name), countries.resolve(r.country).code): r.smelter_id
+                      for r in resolved},
     )

@@ -92,7 +92,11 @@ class SmelterLookup:
 
 
 def confident(candidates: list[Candidate]) -> Candidate | None:
-    """The one candidate that stands out, or None (no candidate, or several close ones)."""
+    """The one candidate that stands out, or None: one smelter ID with the name as a standard
+    or known name; else a similar name scoring CONFIDENT, MARGIN ahead of any other."""
+    exact = {c.smelter.smelter_id: c for c in candidates if c.basis != "similar name"}
+    if exact:
+        return next(iter(exact.values())) if len(exact) == 1 else None
     if not candidates or candidates[0].score < CONFIDENT:
         return None
     if len(candidates) > 1 and candidates[1].score > candidates[0].score - MARGIN:

@@ -217,8 +217,8 @@ def main(argv=None) -> int:
 
 
 def write_outputs(year, result, refused, suppliers, out: Path, report_dir: Path, private_dir: Path) -> None:
-    published = [SmelterRow(s.metal, s.smelter_name, s.country, s.status, s.smelter_id, "", str(len(s.suppliers)))
-                 for s in result.smelters]
+    published = [SmelterRow(s.metal, neutralize(s.smelter_name), neutralize(s.country), s.status, s.smelter_id, "",
+                            str(len(s.suppliers))) for s in result.smelters]  # supplier text: no live formula
     if published:
         write_smelter_csv(published, out)
     private_dir.mkdir(parents=True, exist_ok=True)

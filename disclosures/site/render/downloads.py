@@ -47,6 +47,7 @@ def _record(year: int, s: Smelter, reference: Reference, notes: dict[str, str]) 
         "country_code": s.country_code,
         "country": s.country_name,
         "smelter_id": r.smelter_id,
+        "smelter_id_resolved_by_site": s.resolved_id,
         "designation_as_published": r.status,
         "class": s.status_class,
         "class_label": s.class_label,

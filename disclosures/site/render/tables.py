@@ -62,6 +62,7 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     meta = filing.meta
     show_id = any(s.row.smelter_id for s in filing.smelters)
     show_status = any(s.row.status for s in filing.smelters)  # a list filed without designations has no such column
+    show_resolved = any(s.resolved_id for s in filing.smelters)  # IDs this site resolved: an analysis column
     own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
            "designation": meta.designation_column}
     keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + (["designation"] if show_status else [])
@@ -69,7 +70,7 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     header = dict(own, **dict(zip(keys, filed_header))) if filed_header else own
     return render(
         "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
-        table_id=f"smelters-{filing.year}", show_id=show_id, show_status=show_status, header=header, filed_header=filed_header,
+        table_id=f"smelters-{filing.year}", show_id=show_id, show_status=show_status, show_resolved=show_resolved, header=header, filed_header=filed_header,
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
@@ -83,7 +84,7 @@ def footnote_ids(filing: Filing) -> dict[str, str]:
 def search_key(s: Smelter) -> str:
     """What the table search matches besides the visible text: the name and country as read
     (look-alike letters and invisible characters resolved), and the normalized country name."""
-    return fold(f"{s.row.smelter_name} {s.country_name} {s.row.smelter_id}")
+    return fold(f"{s.row.smelter_name} {s.country_name} {s.smelter_id}")
 
 
 def footnotes_block(filing: Filing) -> Markup:
