@@ -35,6 +35,7 @@ def make_project(dest: Path, filings: int, rows: int, seed: int = 7, pool_factor
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, target)
     (dest / "data" / "reference" / "smelter_aliases.yaml").write_text("aliases: []\n")
+    (dest / "data" / "reference" / "resolved_ids.yaml").write_text("resolved: []\n")
     rng = random.Random(seed)
     pool = [_smelter(rng, i) for i in range(int(rows * pool_factor))]
     meta = (ROOT / "data" / "filings" / "2023.yaml").read_text(encoding="utf-8")

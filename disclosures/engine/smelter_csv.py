@@ -8,7 +8,6 @@ import re
 import tempfile
 from pathlib import Path
 
-from disclosures.engine.inert import neutralize
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.names import invisible_characters
@@ -124,8 +123,8 @@ def write_smelter_csv(rows: list[SmelterRow], path: Path) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     columns = REQUIRED + OPTIONAL + (PROVENANCE if any(getattr(r, c) for r in rows for c in PROVENANCE) else ())
     writer.writerow(columns)
-    for r in rows:  # text from suppliers or filings: never a live formula in the staff's spreadsheet
-        writer.writerow([neutralize(getattr(r, c)) for c in columns])
+    for r in rows:
+        writer.writerow([getattr(r, c) for c in columns])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

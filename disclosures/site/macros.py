@@ -57,7 +57,9 @@ class Macros:
         view = view or "analysis"
         if view not in ("filed", "analysis"):
             raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
-        table = tables.smelter_table(filing, self.site.reference, view, analysis_url=self.link(f"{filing.year}/smelters/"))
+        on_list = self.env.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
+        table = tables.smelter_table(filing, self.site.reference, view,
+                                     analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"))
         return SLOTS.put(table)
 
     def smelter_summary(self):

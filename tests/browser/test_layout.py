@@ -152,7 +152,7 @@ def test_the_view_downloads_as_csv_with_formulas_neutralized(page, server, tmp_p
         page.get_by_role("button", name="Download this view (CSV)").click()
     text = info.value.path().read_bytes().decode("utf-8-sig")
     lines = text.split("\r\n")
-    assert lines[0] == "Metal,Smelter or refiner,Country,Status,Class"  # sort arrows and tags left out
+    assert lines[0] == "Metal,Smelter or refiner,Country,Status,\"RMI ID, resolved by this site\",Class"  # sort arrows and tags left out
     assert len(lines) == 36 + 2 and all(line.startswith("Tantalum,") for line in lines[1:-1])
 
 

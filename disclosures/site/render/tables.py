@@ -62,7 +62,9 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     meta = filing.meta
     show_id = any(s.row.smelter_id for s in filing.smelters)
     show_status = any(s.row.status for s in filing.smelters)  # a list filed without designations has no such column
-    show_resolved = any(s.resolved_id for s in filing.smelters)  # IDs this site resolved: an analysis column
+    # IDs this site resolved: an analysis column of the year's list page, not of the report's annex
+    # (which links to that page and keeps the filed columns and flags in view on screen and paper).
+    show_resolved = not analysis_url and any(s.resolved_id for s in filing.smelters)
     own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
            "designation": meta.designation_column}
     keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + (["designation"] if show_status else [])
