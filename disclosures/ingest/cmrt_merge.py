@@ -71,11 +71,14 @@ def merge(suppliers: list[Supplier], reference: Reference, rmi: dict[str, RmiFac
         follow_up += [FollowUp("supplier_note", note, _who(s)) for note in s.notes]
     placed = _place_countries(suppliers, reference, rmi, rejected, follow_up)
     merged: dict[tuple, MergedSmelter] = {}
+    named: dict[tuple, str] = {}  # (metal, name key, country) -> the ID a row of that name was listed with
     for p in sorted(placed, key=lambda p: not p.line.smelter_id):  # rows with IDs first
-        key = _key_for(p, merged, lookup, reference, follow_up)
+        key = _key_for(p, named, merged, lookup, reference, follow_up)
         entry = merged.get(key) or merged.setdefault(key, _new_entry(key, p, lookup, rmi))
         entry.suppliers.add(p.supplier.declaration.company)
         entry.names[p.line.name] += 1
+        if entry.smelter_id:
+            named.setdefault((entry.metal, name_key(p.line.name), entry.country_code), entry.smelter_id)
         if p.line.mine_country:
             entry.mine_countries.add(p.line.mine_country)
     smelters = sorted(merged.values(), key=lambda s: (s.metal, name_key(s.smelter_name)))
@@ -111,16 +114,16 @@ def _place_countries(suppliers, reference, rmi, rejected, follow_up) -> list[_Pl
     return placed
 
 
-def _key_for(p: _Placed, merged: dict, lookup: SmelterLookup, reference: Reference, follow_up: list) -> tuple:
+def _key_for(p: _Placed, named: dict, merged: dict, lookup: SmelterLookup, reference: Reference,
+             follow_up: list) -> tuple:
     line = p.line
     if line.smelter_id:
         return (line.metal, line.smelter_id)
     key = name_key(line.name)
-    for entry in merged.values():
-        if entry.smelter_id and entry.metal == line.metal and entry.country_code == p.code and \
-                any(name_key(n) == key for n in entry.names):
-            entry.matched.append(f"{line.name!r} (same name as a row with {entry.smelter_id})")
-            return (entry.metal, entry.smelter_id)
+    same_name = named.get((line.metal, key, p.code))
+    if same_name:
+        merged[(line.metal, same_name)].matched.append(f"{line.name!r} (same name as a row with {same_name})")
+        return (line.metal, same_name)
     candidates = lookup.candidates(line.metal, line.name, p.code, lambda c: country_code(c, reference.countries))
     best = confident(candidates)
     if best:

@@ -25,6 +25,7 @@ import yaml
 
 from disclosures.engine.countries import CountryResolver
 from disclosures.engine.reference import RESOLVED_IDS
+from disclosures.ingest.country_names import country_code
 from disclosures.ingest.smelter_lookup import confident, parse_lookup
 from disclosures.ingest.workbook import NotACmrt, read_sheets
 from disclosures.staff.cli import ROOT, load_site_or_exit
@@ -40,7 +41,7 @@ HEADER = """\
 def proposals(filing, lookup, countries: CountryResolver) -> list[dict]:
     """One per row without an ID (published or resolved) that the look-up has candidates for."""
     def code_of(text: str) -> str | None:
-        return countries.resolve(text).code if countries.known(text) else None
+        return country_code(text, countries)
 
     found = []
     for s in filing.smelters:
