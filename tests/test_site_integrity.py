@@ -55,6 +55,8 @@ def test_the_site_search_finds_smelters_one_entry_each_and_never_the_staff_guide
     assert len(smelters) == len(site.timelines)
     agr = [d for d in smelters if d["title"] == "African Gold Refinery"]
     assert len(agr) == 1 and "Uganda" in agr[0]["text"] and agr[0]["location"] == "smelters/?search=African+Gold+Refinery"
+    # Filed without an ID: found by the one this site resolved, labelled as such.
+    assert "RMI ID resolved by this site: CID003185" in agr[0]["text"]
     # No section carries a whole table's names run together (the old excerpt of 224 names).
     assert max(len(d["text"]) for d in index["docs"]) < 8000
     assert not [d["location"] for d in index["docs"] if d["text"].count("Refinery") > 20]

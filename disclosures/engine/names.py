@@ -51,6 +51,7 @@ def _is_latin(char: str) -> bool:
     return unicodedata.name(char, "").startswith("LATIN")
 
 
+@lru_cache(maxsize=1 << 16)  # every name is folded again by each comparison it takes part in
 def fold(text: str) -> str:
     """Lower-case, strip accents, look-alikes and punctuation, squeeze spaces: a comparison key.
 

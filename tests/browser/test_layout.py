@@ -168,6 +168,13 @@ def test_a_site_search_result_opens_the_list_filtered_to_that_smelter(page, serv
     expect(page.locator(".cm-status").first).to_have_text(re.compile(r"^1 of \d+ smelters"))
 
 
+def test_the_index_finds_a_smelter_by_the_rmi_id_this_site_resolved(page, server):
+    # 2023 listed African Gold Refinery without an ID; data/reference/resolved_ids.yaml gives it one.
+    open_page(page, server, "/smelters/?search=CID003185", DESKTOP)
+    expect(page.locator(".cm-status").first).to_have_text(re.compile(r"^1 of \d+ smelters"))
+    expect(page.locator("#smelter-index tbody tr").first).to_contain_text("African Gold Refinery")
+
+
 def test_the_404_page_offers_search_and_the_filings(page, server):
     page.goto(server + "/404.html")  # what GitHub Pages serves for an unknown address
     expect(page.locator("h1")).to_have_text("Page not found")

@@ -13,7 +13,11 @@ def smelter_docs(timelines: list[Timeline], index_url: str = "smelters/") -> lis
     docs = []
     for t in timelines:
         s = t.latest.first
-        facts = [s.row.metal, s.country_name] + ([s.row.smelter_id] if s.row.smelter_id else [])
+        facts = [s.row.metal, s.country_name]
+        if s.row.smelter_id:
+            facts.append(s.row.smelter_id)
+        elif s.resolved_id:  # findable by its RMI ID too, labelled as the site's analysis
+            facts.append(f"RMI ID resolved by this site: {s.resolved_id}")
         facts += [f"{year}: {t.by_year[year].first.row.status}" for year in t.years]
         if len(t.names) > 1:
             facts.append("also listed as " + "; ".join(t.names[1:]))

@@ -30,7 +30,7 @@ def index_rows_json(timelines: list[Timeline], years: list[int], reference: Refe
     """Every index row, compactly: ~6x smaller than the rows' HTML (14 MB at 10,000 rows).
 
     {"years", "classes", "labels", "designations", "rows": [[metal, name, [other names],
-    country, code, smelter ID, cells, risk tokens, risk badges HTML]]}, a cell being -1 (not
+    country, code, smelter ID (published or resolved: searched, not shown), cells, risk tokens, risk badges HTML]]}, a cell being -1 (not
     listed) or [class index, designation index].
     """
     designations: dict[str, int] = {}
@@ -45,7 +45,7 @@ def index_rows_json(timelines: list[Timeline], years: list[int], reference: Refe
             else:
                 e = entry.first
                 cells.append([CLASS_ORDER.index(e.status_class), designations.setdefault(e.row.status, len(designations))])
-        rows.append([s.row.metal, s.row.smelter_name, t.names[1:], s.country_name, s.country_code, s.row.smelter_id,
+        rows.append([s.row.metal, s.row.smelter_name, t.names[1:], s.country_name, s.country_code, s.smelter_id,
                      cells, " ".join(risk_tokens(s)), risk_badges(s, {})])
     payload = {"years": years, "classes": list(CLASS_ORDER),
                "labels": [reference.classes[c].label for c in CLASS_ORDER], "designations": list(designations), "rows": rows}

@@ -30,8 +30,10 @@
   // Rows from the page's own <tbody>.
   function rowsFromDom(tbody) {
     return Array.prototype.map.call(tbody.rows, function (tr, i) {
-      // data-search: the name and country as read (look-alike letters resolved at build time).
-      return { tr: tr, index: i, text: M.fold(tr.textContent + " " + (tr.getAttribute("data-search") || "")), keys: [],
+      // data-search: the name and country as read (look-alike letters resolved at build time);
+      // data-id: the index's RMI ID, which it does not show.
+      var hidden = (tr.getAttribute("data-search") || "") + " " + (tr.getAttribute("data-id") || "");
+      return { tr: tr, index: i, text: M.fold(tr.textContent + " " + hidden), keys: [],
                values: M.facetValues(function (key) { return tr.getAttribute("data-" + key); }) };
     });
   }
@@ -42,8 +44,10 @@
   function indexRow(data, rec) {
     var listed = [], latest = null;
     rec[6].forEach(function (cell, i) { if (cell !== -1) { listed.push(data.years[i]); latest = cell[0]; } });
-    var tr = el("tr", { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
-                        "data-risk": rec[7], "data-year": listed.join(" ") });
+    var attrs = { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
+                  "data-risk": rec[7], "data-year": listed.join(" ") };
+    if (rec[5]) attrs["data-id"] = rec[5];  // the RMI ID, published or resolved: searched, not shown
+    var tr = el("tr", attrs);
     tr.appendChild(el("td", { "class": "cm-c-metal" }, rec[0]));
     var name = el("th", { scope: "row", "class": "cm-c-name" + (M.hasLongWord(rec[1]) ? " cm-long" : "") }, rec[1]);
     if (rec[2].length) {
