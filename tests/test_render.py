@@ -13,7 +13,7 @@ import pytest
 
 from disclosures.engine.figures import figure_docs, figures_of, longdate, percent, spell
 from disclosures.site.render import charts, downloads, tables
-from disclosures.site.render.html import linkify, text
+from disclosures.site.render.html import linkify, text, script_json
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} {% include "x" %} | `x`'
 
@@ -97,3 +97,10 @@ def test_every_figure_is_documented_and_computed(site):
     assert (figures.facilities, figures.conformant, figures.active, figures.not_listed, figures.greater_risk) == (352, 223, 4, 125, 1)
     assert (figures.surveyed, figures.responded, figures.response_rate) == (7, 7, 1.0)
     assert all(doc for _, doc in figure_docs())
+
+
+def test_json_in_a_script_block_cannot_close_it_and_reads_back_the_same():
+    hostile = {"name": "</script><script>alert(1)</script> <!-- & \u2028"}
+    block = script_json(json.dumps(hostile, ensure_ascii=False))
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert json.loads(str(block)) == hostile

@@ -94,7 +94,6 @@ class Macros:
     def smelter_index(self):
         site = self.site
         table = smelter_index.index_table(list(site.timelines), site.years, site.reference,
-                                          rows_url=self.link("downloads/smelter-index.rows.json"),
                                           downloads_html=self.smelter_index_downloads())
         return SLOTS.put(table)
 

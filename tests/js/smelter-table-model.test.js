@@ -77,11 +77,15 @@ test("URL state round-trips, with a prefix, and ignores unknown values", () => {
 });
 
 test("index rows from JSON carry their facets and search text", () => {
-  const data = { years: [2013, 2023], classes: ["conformant", "active"], designations: ["Yes", "Active"],
-                 rows: [["Gold", "Agosi AG", ["AGOSI"], "Germany", "DE", "CID000035", [[0, 0], [1, 1]], "", ""]] };
+  const data = { years: [2013, 2018, 2023], classes: ["conformant", "active"], designations: ["Yes", "Active"], badges: [],
+                 rows: [["Gold", "Agosi AG", ["AGOSI"], "Germany", "DE", "CID000035", [0, 0, 0, 2, 1, 1], "", -1]] };
   const [r] = M.rowsFromIndexJson(data);
   assert.deepEqual(r.values, { metal: ["Gold"], class: ["active"], country: ["Germany"], risk: ["none"], year: ["2013", "2023"] });
-  assert.ok(r.text.includes("cid000035") && r.text.includes("agosi"));
+  const text = M.indexText(data, data.rows[0]);
+  assert.ok(text.includes("cid000035") && text.includes("agosi") && text.includes("active"));
+  const search = M.textSearch((row) => M.indexText(data, row.rec));  // folded when first searched
+  assert.deepEqual(search.find([r], M.terms("AGOSI germany")), [r]);
+  assert.deepEqual(M.indexCells(data.rows[0], 3), [[0, 0], null, [1, 1]]);
 });
 
 test("the active filters in words, for print and the no-match message", () => {

@@ -24,7 +24,6 @@ from disclosures.engine.load import Site
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import Reference
-from disclosures.site.render.smelter_index import INDEX_HTML_ROWS, index_rows_json
 
 def _xlsx_cell(value):
     """Neutralized, and without the control characters the XLSX format cannot hold."""
@@ -179,14 +178,10 @@ def plan(site: Site, amendments: dict) -> list[Download]:
     records = index_records(timelines, site.years)
     files += [Download("smelter-index.csv", "csv", records), Download("smelter-index.xlsx", "xlsx", records, "All smelters"),
               Download("smelter-index.json", "json", records, {"filing_years": site.years})]
-    if len(timelines) > INDEX_HTML_ROWS:  # the rows the index page leaves to its script
-        files.append(Download("smelter-index.rows.json", "rows", [], index_rows_json(timelines, site.years, site.reference)))
     return files
 
 
 def render_file(file: Download) -> bytes:
-    if file.format == "rows":  # already encoded
-        return file.extra
     if file.format == "csv":
         return to_csv(file.records)
     if file.format == "json":

@@ -28,6 +28,16 @@ def inline_text(value) -> Markup:
     return Markup(("" if value is None else str(value)).translate(_MARKDOWN))
 
 
+_SCRIPT_DATA = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def script_json(encoded: bytes | str) -> Markup:
+    """JSON for a <script type="application/json"> block: its text is not HTML-decoded, so it is
+    not HTML-escaped; with < > & written as JSON escapes no "</script>" can close it early."""
+    text = encoded.decode("utf-8") if isinstance(encoded, bytes) else encoded
+    return Markup(text.translate(_SCRIPT_DATA))
+
+
 def attr(value) -> Markup:
     return text(value)
 

@@ -1,5 +1,5 @@
 """The cross-filing index: every smelter ever listed, one row per smelter and metal, a column
-per filing; as an HTML table, as the compact JSON its script loads, and as download records."""
+per filing; as an HTML table, and beyond 2,000 smelters as the compact JSON its script reads."""
 from __future__ import annotations
 
 import json
@@ -8,45 +8,53 @@ from markupsafe import Markup
 
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import CLASS_ORDER, Reference
+from disclosures.site.render.html import script_json
 from disclosures.site.render.tables import long_word, risk_badges, risk_tokens, table_labels
 from disclosures.site.render.templating import render
 
 INDEX_HTML_ROWS = 2000    # up to this many smelters, the index page holds every row as HTML
-INDEX_PARTIAL_ROWS = 200  # beyond it, the page holds this many; the script loads every row as JSON
+INDEX_PARTIAL_ROWS = 40   # beyond it, this many as HTML (as many as the script shows: none is removed)
 
 
-def index_table(timelines: list[Timeline], years: list[int], reference: Reference, rows_url: str = "",
-                downloads_html: str = "") -> Markup:
+def index_table(timelines: list[Timeline], years: list[int], reference: Reference, downloads_html: str = "") -> Markup:
     """Up to INDEX_HTML_ROWS smelters, every row is HTML. Beyond (a decade of large filings) a
     10,000-row page measured 20 MB and ~45 s to load in Chromium, so the page holds the first
-    INDEX_PARTIAL_ROWS and the script loads every row from `rows_url` (index_rows_json).
+    INDEX_PARTIAL_ROWS as HTML and every row as compact JSON in a script data block
+    (index_rows_json), which the script reads. In the page rather than fetched: the fetch
+    waited 35-70 ms for the main thread after the page was ready (measured in scripts/bench_browser.py).
     """
-    partial = len(timelines) > INDEX_HTML_ROWS and bool(rows_url)
+    partial = len(timelines) > INDEX_HTML_ROWS
     return render("cm/smelter_index.html", rows=timelines[:INDEX_PARTIAL_ROWS] if partial else timelines,
-                  total=len(timelines), years=years, partial=partial, rows_url=rows_url, downloads=downloads_html,
+                  total=len(timelines), years=years, partial=partial, downloads=downloads_html,
+                  rows_json=script_json(index_rows_json(timelines, years, reference)) if partial else "",
                   labels=table_labels(reference), risk_tokens=risk_tokens,
                   risk_badges=lambda s: risk_badges(s, {}), class_rank=CLASS_ORDER.index, long_word=long_word)
-def index_rows_json(timelines: list[Timeline], years: list[int], reference: Reference) -> bytes:
-    """Every index row, compactly: ~6x smaller than the rows' HTML (14 MB at 10,000 rows).
 
-    {"years", "classes", "labels", "designations", "rows": [[metal, name, [other names],
-    country, code, smelter ID (published or resolved: searched, not shown), cells, risk tokens, risk badges HTML]]}, a cell being -1 (not
-    listed) or [class index, designation index].
+
+def index_rows_json(timelines: list[Timeline], years: list[int], reference: Reference) -> bytes:
+    """Every index row, compactly: ~10x smaller than the rows' HTML (14 MB at 10,000 rows).
+
+    {"years", "classes", "labels", "designations", "badges", "rows": [[metal, name, [other names],
+    country, code, smelter ID (published or resolved: searched, not shown), [year index, class
+    index, designation index, ...] for the filings listing it, risk tokens, badges index or -1]]}.
+    Sparse cells and shared badge markup: 1.66 MB became ~1.0 MB at 10,000 rows over 20 filings,
+    which the browser parses before the table is usable.
     """
     designations: dict[str, int] = {}
+    badges: dict[str, int] = {}
     rows = []
     for t in timelines:
         s = t.latest.first
         cells = []
-        for y in years:
+        for i, y in enumerate(years):
             entry = t.by_year.get(y)
-            if entry is None:
-                cells.append(-1)
-            else:
+            if entry is not None:
                 e = entry.first
-                cells.append([CLASS_ORDER.index(e.status_class), designations.setdefault(e.row.status, len(designations))])
+                cells += [i, CLASS_ORDER.index(e.status_class), designations.setdefault(e.row.status, len(designations))]
+        tokens = " ".join(risk_tokens(s))
+        badge = badges.setdefault(str(risk_badges(s, {})), len(badges)) if tokens else -1
         rows.append([s.row.metal, s.row.smelter_name, t.names[1:], s.country_name, s.country_code, s.smelter_id,
-                     cells, " ".join(risk_tokens(s)), risk_badges(s, {})])
-    payload = {"years": years, "classes": list(CLASS_ORDER),
-               "labels": [reference.classes[c].label for c in CLASS_ORDER], "designations": list(designations), "rows": rows}
+                     cells, tokens, badge])
+    payload = {"years": years, "classes": list(CLASS_ORDER), "labels": [reference.classes[c].label for c in CLASS_ORDER],
+               "designations": list(designations), "badges": list(badges), "rows": rows}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -23,8 +23,12 @@
 
   // As disclosures/engine/names.py folds: compatibility forms (fullwidth, ligatures) unified,
   // invisible format characters (zero-width, bidi controls, soft hyphen) dropped, accents ignored.
+  var ASCII = /^[\x00-\x7f]*$/;  // unchanged by both normalizations and free of format characters
+
   function fold(text) {
-    return String(text).normalize("NFKC").replace(/\p{Cf}/gu, "").normalize("NFD")
+    text = String(text);
+    if (ASCII.test(text)) return text.toLowerCase();
+    return text.normalize("NFKC").replace(/\p{Cf}/gu, "").normalize("NFD")
       .replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
@@ -48,16 +52,24 @@
     return values;
   }
 
-  // The facets present in `rows`, each with its values in display order.
+  // The facets present in `rows`, each with its values in display order. (Plain loops: this
+  // and encodeFacets run over every row of a 10,000-row index while the page loads.)
+  var NONE = [];
+
   function facetsOf(rows, labelOf, compare) {
-    return FACETS.filter(function (f) {
-      return rows.some(function (r) { return r.values[f.key]; });
-    }).map(function (f) {
-      var seen = {};
-      rows.forEach(function (r) { (r.values[f.key] || []).forEach(function (v) { seen[v] = true; }); });
+    var facets = [];
+    FACETS.forEach(function (f) {
+      var seen = {}, present = false;
+      for (var i = 0; i < rows.length; i++) {
+        var values = rows[i].values[f.key] || NONE;
+        if (rows[i].values[f.key]) present = true;
+        for (var k = 0; k < values.length; k++) seen[values[k]] = true;
+      }
+      if (!present) return;
       var values = Object.keys(seen).sort(function (a, b) { return compare(labelOf(f.key, a), labelOf(f.key, b)); });
-      return { key: f.key, values: values };
+      facets.push({ key: f.key, values: values });
     });
+    return facets;
   }
 
   // Small integer codes per facet value, on every row: counting 10,000 rows x 20 years stays cheap.
@@ -67,16 +79,22 @@
       f.values.forEach(function (v, i) { byValue[v] = i; });
       return byValue;
     });
-    rows.forEach(function (r) {
-      r.codes = facets.map(function (f, fi) {
-        return (r.values[f.key] || []).map(function (v) { return codes[fi][v]; });
-      });
-    });
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      r.codes = new Array(facets.length);
+      for (var fi = 0; fi < facets.length; fi++) {
+        var values = r.values[facets[fi].key] || NONE, own = new Array(values.length);
+        for (var k = 0; k < values.length; k++) own[k] = codes[fi][values[k]];
+        r.codes[fi] = own;
+      }
+    }
     return codes;
   }
 
-  // Text search that narrows its last result while the query only grows.
-  function textSearch() {
+  // Text search that narrows its last result while the query only grows. `textOf(row)`: a row's
+  // folded text (default: row.text), so a large index can fold its rows' text when first needed.
+  function textSearch(textOf) {
+    textOf = textOf || function (r) { return r.text; };
     var lastTerms = [], lastFound = null;
     return {
       reset: function () { lastTerms = []; lastFound = null; },
@@ -85,8 +103,9 @@
           return queryTerms[i] !== undefined && queryTerms[i].indexOf(t) >= 0;
         });
         var source = narrows ? lastFound : rows;
-        var found = source.filter(function (r) {
-          for (var t = 0; t < queryTerms.length; t++) if (r.text.indexOf(queryTerms[t]) < 0) return false;
+        var found = !queryTerms.length ? source.slice() : source.filter(function (r) {
+          var text = textOf(r);
+          for (var t = 0; t < queryTerms.length; t++) if (text.indexOf(queryTerms[t]) < 0) return false;
           return true;
         });
         lastTerms = queryTerms;
@@ -172,23 +191,38 @@
     return "\ufeff" + [header].concat(rows).map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
   }
 
-  // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py).
+  // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py): a
+  // row's cells come as [year index, class index, designation index, ...] for the filings listing it.
   function rowsFromIndexJson(data) {
+    var years = data.years.map(String);
     return data.rows.map(function (rec, i) {
-      var listed = [], latest = null, words = [rec[0], rec[1]].concat(rec[2], [rec[3], rec[4], rec[5]]);
-      rec[6].forEach(function (cell, y) {
-        if (cell === -1) return;
-        listed.push(String(data.years[y]));
-        latest = data.classes[cell[0]];
-        words.push(data.designations[cell[1]]);
-      });
-      return { index: i, rec: rec, text: fold(words.join(" ")),
+      var cells = rec[6], listed = [], latest = null;
+      for (var c = 0; c < cells.length; c += 3) {
+        listed.push(years[cells[c]]);
+        latest = data.classes[cells[c + 1]];
+      }
+      return { index: i, rec: rec, text: null,  // indexText(), when first searched
                values: { metal: [rec[0]], "class": [latest], country: [rec[3]],
                          risk: rec[7] ? rec[7].split(" ") : ["none"], year: listed } };
     });
   }
 
+  // What a search matches in an index row: names, country, code, RMI ID and designations, folded.
+  function indexText(data, rec) {
+    var words = rec[0] + " " + rec[1] + " " + rec[2].join(" ") + " " + rec[3] + " " + rec[4] + " " + rec[5];
+    for (var c = 0; c < rec[6].length; c += 3) words += " " + data.designations[rec[6][c + 2]];
+    return fold(words);
+  }
+
+  // A row's cells per filing: null (not listed) or [class index, designation index].
+  function indexCells(rec, yearCount) {
+    var dense = new Array(yearCount).fill(null);
+    for (var c = 0; c < rec[6].length; c += 3) dense[rec[6][c]] = [rec[6][c + 1], rec[6][c + 2]];
+    return dense;
+  }
+
   return { FACETS: FACETS, fold: fold, hasLongWord: hasLongWord, terms: terms, facetValues: facetValues, facetsOf: facetsOf,
            encodeFacets: encodeFacets, textSearch: textSearch, filterAndCount: filterAndCount, sortRows: sortRows,
-           stateToParams: stateToParams, describeFilters: describeFilters, toCsv: toCsv, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson };
+           stateToParams: stateToParams, describeFilters: describeFilters, toCsv: toCsv, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson,
+           indexCells: indexCells, indexText: indexText };
 });

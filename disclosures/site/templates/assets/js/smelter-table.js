@@ -33,7 +33,7 @@
       // data-search: the name and country as read (look-alike letters resolved at build time);
       // data-id: the index's RMI ID, which it does not show.
       var hidden = (tr.getAttribute("data-search") || "") + " " + (tr.getAttribute("data-id") || "");
-      return { tr: tr, index: i, text: M.fold(tr.textContent + " " + hidden), keys: [],
+      return { tr: tr, index: i, text: M.fold(tr.textContent + " " + hidden),
                values: M.facetValues(function (key) { return tr.getAttribute("data-" + key); }) };
     });
   }
@@ -42,8 +42,8 @@
   // as HTML; the risk badges are the build's own template output). Same cells as
   // templates/cm/smelter_index.html: a browser test compares the two.
   function indexRow(data, rec) {
-    var listed = [], latest = null;
-    rec[6].forEach(function (cell, i) { if (cell !== -1) { listed.push(data.years[i]); latest = cell[0]; } });
+    var cells = M.indexCells(rec, data.years.length), listed = [], latest = null;
+    cells.forEach(function (cell, i) { if (cell) { listed.push(data.years[i]); latest = cell[0]; } });
     var attrs = { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
                   "data-risk": rec[7], "data-year": listed.join(" ") };
     if (rec[5]) attrs["data-id"] = rec[5];  // the RMI ID, published or resolved: searched, not shown
@@ -57,16 +57,16 @@
     if (rec[7]) {
       name.appendChild(document.createTextNode(" "));
       var flags = el("span", { "class": "cm-flags" });
-      flags.innerHTML = rec[8];  // the build's own template output (cm/risk_badges.html)
+      flags.innerHTML = data.badges[rec[8]];  // the build's own template output (cm/risk_badges.html)
       name.appendChild(flags);
     }
     tr.appendChild(name);
     var country = el("td", { "class": "cm-c-country" }, rec[3] + " ");
     country.appendChild(el("span", { "class": "cm-iso" }, rec[4]));
     tr.appendChild(country);
-    rec[6].forEach(function (cell, i) {
+    cells.forEach(function (cell, i) {
       var year = String(data.years[i]);
-      if (cell === -1) { tr.appendChild(el("td", { "class": "cm-c-year cm-none", "data-label": year, "data-value": "-1" }, "\u2013")); return; }
+      if (!cell) { tr.appendChild(el("td", { "class": "cm-c-year cm-none", "data-label": year, "data-value": "-1" }, "\u2013")); return; }
       tr.appendChild(el("td", { "class": "cm-c-year cm-k cm-k--" + data.classes[cell[0]], "data-label": year,
                                 "data-value": String(cell[0]), title: "Published designation: " + data.designations[cell[1]] },
                         data.labels[cell[0]]));
@@ -76,17 +76,45 @@
     return tr;
   }
 
-  function rowsFromJson(data) {
-    return M.rowsFromIndexJson(data).map(function (r) {
-      r.tr = null;
-      r.keys = [];
-      r.make = function () { return indexRow(data, r.rec); };
-      return r;
+  // The page holds the first rows as HTML, the same markup indexRow builds (a browser test
+  // compares them): those are kept, with their layout; the others are built when first shown.
+  function rowsFromJson(data, tbody) {
+    var rows = M.rowsFromIndexJson(data), onPage = tbody.rows;
+    for (var i = 0; i < rows.length; i++) rows[i].tr = i < onPage.length ? onPage[i] : null;
+    rows.data = data;  // materialize() builds a row's <tr> from it
+    return rows;
+  }
+
+  // Put `shown` in `tbody` moving as few rows as possible: a row that stays keeps its layout
+  // (replacing every row re-laid out the whole table on each keystroke; see README, Performance).
+  function placeRows(tbody, shown) {
+    var keep = new Set(shown), kept = 0;
+    for (var row = tbody.firstElementChild; row; row = row.nextElementSibling) if (keep.has(row)) kept++;
+    if (kept * 2 < tbody.children.length) return tbody.replaceChildren.apply(tbody, shown);  // most go: one step
+    for (var child = tbody.firstElementChild, next; child; child = next) {
+      next = child.nextElementSibling;
+      if (!keep.has(child)) tbody.removeChild(child);
+    }
+    var cursor = tbody.firstElementChild;
+    shown.forEach(function (tr) {
+      if (tr === cursor) cursor = cursor.nextElementSibling;
+      else tbody.insertBefore(tr, cursor);
     });
   }
 
-  function materialize(list) {
-    list.forEach(function (r) { if (!r.tr) r.tr = r.make(); });
+  // A large index's search text is folded once the table is usable, in idle moments (~15 ms
+  // for 10,000 rows); a search typed before that folds what it needs itself.
+  function foldWhenIdle(rows, textOf) {
+    var next = 0, later = window.requestIdleCallback || function (f) { return setTimeout(f, 1); };
+    function chunk() {
+      for (var end = Math.min(rows.length, next + 1000); next < end; next++) textOf(rows[next]);
+      if (next < rows.length) later(chunk);
+    }
+    later(chunk);
+  }
+
+  function materialize(list, data) {
+    list.forEach(function (r) { if (!r.tr) r.tr = indexRow(data, r.rec); });
   }
 
   // Two buttons: the filed columns only, or with this site's analysis columns (.cm-an).
@@ -111,14 +139,15 @@
     var tbody = table.tBodies[0];
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var text = JSON.parse(container.getAttribute("data-labels") || "{}");
-    var rows = records ? rowsFromJson(records) : rowsFromDom(tbody);
+    var rows = records ? rowsFromJson(records, tbody) : rowsFromDom(tbody);
     var DOM_LIMIT = rows.length <= MAX_ROWS ? MAX_ROWS
       : Math.max(40, Math.min(MAX_ROWS, Math.floor(CELL_BUDGET / Math.max(1, headers.length))));
     function label(key, value) { return ((text.values || {})[key] || {})[value] || value; }
     var facets = M.facetsOf(rows, label, collator.compare);
     var codes = M.encodeFacets(rows, facets);
     var sizes = facets.map(function (f) { return f.values.length; });
-    var search = M.textSearch();
+    var textOf = records ? function (r) { return r.text || (r.text = M.indexText(records, r.rec)); } : null;
+    var search = M.textSearch(textOf);
     var state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
     var order = rows.slice(), matched = rows;
 
@@ -129,10 +158,18 @@
 
     // ---- sorting -------------------------------------------------------------------------
     headers.forEach(function (th, column) {
+      // The heading's words come in a span shaped like this button (cm/sort_header.html): a
+      // swap in place. A table rendered without it gets its words wrapped.
       var button = el("button", { type: "button", "class": "cm-sort" });
-      while (th.firstChild) button.appendChild(th.firstChild);
-      button.appendChild(el("span", { "class": "cm-sort__icon", "aria-hidden": "true" }));
-      th.appendChild(button);
+      var holder = th.querySelector(":scope > .cm-sort");
+      if (holder) {
+        while (holder.firstChild) button.appendChild(holder.firstChild);
+        holder.replaceWith(button);
+      } else {
+        while (th.firstChild) button.appendChild(th.firstChild);
+        button.appendChild(el("span", { "class": "cm-sort__icon", "aria-hidden": "true" }));
+        th.appendChild(button);
+      }
       button.addEventListener("click", function () {
         state.dir = state.sort === column ? -state.dir : 1;
         state.sort = column;
@@ -142,6 +179,7 @@
     });
 
     function sortKey(row, column) {
+      if (!row.keys) row.keys = [];
       if (row.keys[column] === undefined) {
         var cell = row.tr.cells[column];
         var value = cell.getAttribute("data-value");
@@ -158,7 +196,7 @@
       });
       search.reset();  // the cached text matches are in the old order
       if (state.sort < 0) { order = rows.slice(); return; }
-      materialize(rows);  // sorting reads cells: a one-off cost for rows loaded as JSON
+      materialize(rows, rows.data);  // sorting reads cells: a one-off cost for rows loaded as JSON
       order = M.sortRows(rows, function (r) { return sortKey(r, state.sort); }, state.dir, collator.compare);
     }
 
@@ -188,9 +226,9 @@
 
     function render() {
       var slice = matched.slice(0, state.limit);
-      materialize(slice);
+      materialize(slice, rows.data);
       var shown = slice.map(function (r) { return r.tr; });
-      tbody.replaceChildren.apply(tbody, shown);
+      placeRows(tbody, shown);
       var rest = matched.length - shown.length;
       more.hidden = rest <= 0;
       more.textContent = rest > 0 ? "Show " + Math.min(rest, DOM_LIMIT) + " more of " + rest : "";
@@ -256,7 +294,7 @@
     more.addEventListener("click", function () { state.limit += DOM_LIMIT; update(true); });
     // The rows in view (every match, not only those in the DOM) as CSV, cells as shown.
     ui.download.addEventListener("click", function () {
-      materialize(matched);
+      materialize(matched, rows.data);
       var header = headers.map(function (th) { return cellText(th); });
       var csv = M.toCsv(header, matched.map(function (r) { return Array.prototype.map.call(r.tr.cells, cellText); }));
       var link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" })),
@@ -267,7 +305,7 @@
     });
     // Print every matching row, not only the first DOM_LIMIT.
     window.addEventListener("beforeprint", function () {
-      materialize(matched);
+      materialize(matched, rows.data);
       tbody.replaceChildren.apply(tbody, matched.map(function (r) { return r.tr; }));
     });
     window.addEventListener("afterprint", render);
@@ -275,6 +313,7 @@
     readUrl();
     applySort();
     update();
+    if (textOf) foldWhenIdle(rows, textOf);
     // Read by scripts/bench_site.py; harmless otherwise.
     container.setAttribute("data-rows", String(rows.length));
     container.setAttribute("data-enhance-ms", String(Math.round(performance.now() - started)));
@@ -362,16 +401,16 @@
           if (window.console) console.error("smelter table enhancement failed", error);
         }
       };
-      var url = container.getAttribute("data-rows-url");
-      if (!url) return run(null);
-      // A very large table: the page holds its first rows, every row comes as JSON.
-      fetch(url).then(function (response) {
-        if (!response.ok) throw new Error(url + ": " + response.status);
-        return response.json();
-      }).then(run, function (error) {
-        if (window.console) console.error("could not load every row; filtering the rows on the page", error);
-        run(null);
-      });
+      // A very large table: the page holds its first rows as HTML, every row as JSON.
+      var embedded = container.querySelector("script.cm-rows");
+      if (!embedded) return run(null);
+      var records = null;
+      try {
+        records = JSON.parse(embedded.textContent);
+      } catch (error) {
+        if (window.console) console.error("could not read every row; filtering the rows on the page", error);
+      }
+      run(records);
     });
   }
 
