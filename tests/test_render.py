@@ -104,3 +104,19 @@ def test_json_in_a_script_block_cannot_close_it_and_reads_back_the_same():
     block = script_json(json.dumps(hostile, ensure_ascii=False))
     assert "<" not in block and ">" not in block and "&" not in block
     assert json.loads(str(block)) == hostile
+
+
+def test_downloads_written_beside_the_build_arrive_whole_or_not_at_all(tmp_path):
+    records = [{"metal": "Gold", "smelter_name": "=cmd|' /C calc'!A0"}]
+    good = [downloads.Download("a.csv", "csv", records), downloads.Download("a.xlsx", "xlsx", records, "A")]
+    writing = downloads.write_in_background(good)
+    downloads.finish(writing, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "a.xlsx"]
+    assert "'=cmd" in (tmp_path / "out" / "a.csv").read_text(encoding="utf-8-sig")
+    assert not writing.folder.exists()
+    # A writer that fails (a value no sheet can hold) stops the build and publishes nothing.
+    bad = good[:1] + [downloads.Download("b.xlsx", "xlsx", [{"x": object()}], "B")]
+    writing = downloads.write_in_background(bad)
+    with pytest.raises(RuntimeError, match="writing the downloads failed"):
+        downloads.finish(writing, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists() and not writing.folder.exists()

@@ -1,6 +1,6 @@
 """Compare two filings: who is the same smelter, and what changed between them.
 
-Identity, in this order (DESIGN.md): same metal and RMI smelter ID; a staff alias in
+Identity, in this order (README, "Identity across filings"): same metal and RMI smelter ID; a staff alias in
 data/reference/smelter_aliases.yaml; same metal and folded name in the same country; same
 metal and folded name. Each step pairs what is still unpaired one to one, in a fixed order,
 so diff(A, B) is exactly the mirror of diff(B, A). Nothing fuzzy is ever applied here:

@@ -102,7 +102,9 @@ def _configure(config):
         titles = dict(YEAR_PAGES, **({"changes.md": f"Changes since {previous.year}"} if previous else {}))
         nav.append({f"{year} filing": [{titles[p]: f"{year}/{p}"} for p in pages_for(site, year)]})
     config.nav = nav + STATIC_PAGES_AFTER
-    BUILD.amendments = amendment_effects(root, site, locks)  # once per build; on_post_build writes the downloads
+    BUILD.amendments = amendment_effects(root, site, locks)  # once per build
+    if not SERVING.on:  # `mkdocs build`: written beside the pages, moved in by on_post_build
+        BUILD.writing = downloads.write_in_background(downloads.plan(site, BUILD.amendments))
     config.extra["filing_years"] = [_year_entry(site, y, locks.get(y), BUILD.amendments.get(y)) for y in reversed(site.years)]
     return config
 
@@ -198,6 +200,13 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+def on_build_error(error):
+    """A failed build discards the downloads written beside it."""
+    if BUILD.writing is not None:
+        writing, BUILD.writing = BUILD.writing, None
+        downloads.finish(writing, None)
+
+
 def on_post_page(output, page, config):
     """Put the tables the macros set aside back in place (after Markdown and search indexing)."""
     return SLOTS.fill(output)
@@ -208,7 +217,14 @@ def on_post_build(config):
     if SERVING.error:
         return
     site = _site(config)
-    downloads.write_all(Path(config.site_dir) / "downloads", downloads.plan(site, BUILD.amendments))
+    if BUILD.writing is not None:
+        writing, BUILD.writing = BUILD.writing, None
+        try:
+            downloads.finish(writing, Path(config.site_dir) / "downloads")
+        except RuntimeError as exc:
+            raise PluginError(str(exc)) from None
+    else:
+        downloads.write_all(Path(config.site_dir) / "downloads", downloads.plan(site, BUILD.amendments))
     search_index = Path(config.site_dir) / "search" / "search_index.json"
     if search_index.is_file():
         index = search_docs.with_smelters(json.loads(search_index.read_text(encoding="utf-8")),

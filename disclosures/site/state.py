@@ -32,6 +32,7 @@ class _Build:
     """What on_config computes once for the rest of the build (on_post_build writes downloads from it)."""
 
     amendments: dict = {}  # year -> engine.amendments.AmendmentEffect
+    writing = None  # render.downloads.Writing: the downloads being written beside the page build
 
 
 BUILD = _Build()

@@ -6,7 +6,7 @@
  * [data-smelter-table] gets: free-text search ignoring case and accents, facet filters with
  * counts, sortable columns (buttons in <th>, aria-sort), a live "N of M" status, the state in
  * the URL, and a reset. Rows are kept in memory and only the first DOM_LIMIT matches are put
- * in the DOM, so a 10,000-row table stays fast (see DESIGN.md for the measurements). Every
+ * in the DOM, so a 10,000-row table stays fast (README, Performance: against DataTables). Every
  * label comes from the page (data-labels, rendered from the reference data).
  */
 (function () {
