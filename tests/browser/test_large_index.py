@@ -49,7 +49,7 @@ def test_with_javascript_search_covers_every_row(page, large_site):
     site, url = large_site
     rows = index_rows(site)
     page.goto(f"{url}/smelters/")
-    expect(page.locator(".cm-status")).to_have_text(re.compile(rf"^{len(rows)} of {len(rows)} smelters"))
+    expect(page.locator(".cm-status")).to_have_text(re.compile(rf"^{len(rows):,} of {len(rows):,} smelters"))
     expect(page.locator(".cm-partial-note")).to_be_hidden()
     last = rows[-1]["smelter_name"]  # far beyond the 200 rows in the page
     page.fill("#search", last)
@@ -57,7 +57,7 @@ def test_with_javascript_search_covers_every_row(page, large_site):
     page.fill("#search", "")
     page.locator("#facet-year").select_option(str(2022))
     listed = sum(1 for r in rows if r["class_2022"])
-    expect(page.locator(".cm-status")).to_have_text(re.compile(rf"^{listed} of {len(rows)} smelters"))
+    expect(page.locator(".cm-status")).to_have_text(re.compile(rf"^{listed:,} of {len(rows):,} smelters"))
 
 
 def test_rows_rendered_by_the_script_equal_the_rows_the_build_wrote(page, large_site):

@@ -177,13 +177,13 @@ def test_ten_thousand_rows_keep_only_the_first_matches_in_the_dom(page, built_si
     httpd, url = serve(tmp_path)
     try:
         page.goto(f"{url}/big-table.html")
-        expect(status(page)).to_have_text(re.compile(r"^10000 of 10000 smelters \(first \d+ shown\)$"))
+        expect(status(page)).to_have_text(re.compile(r"^10,000 of 10,000 smelters \(first \d+ shown\)$"))
         limit = int(re.search(r"first (\d+) shown", status(page).inner_text()).group(1))
         assert 40 <= limit < 500  # a budget of cells: 7 columns here
         expect(page.locator("#big tbody tr")).to_have_count(limit)
         page.fill("#search", "taboca")
         expected = sum("taboca" in row.lower() for row in big)
-        expect(status(page)).to_have_text(f"{expected} of 10000 smelters")
+        expect(status(page)).to_have_text(f"{expected:,} of 10,000 smelters")
         page.fill("#search", "")
         page.get_by_role("button", name=re.compile(f"Show {limit} more")).click()
         expect(page.locator("#big tbody tr")).to_have_count(2 * limit)

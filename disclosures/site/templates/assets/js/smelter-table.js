@@ -20,6 +20,11 @@
   var MAX_ROWS = 500;
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
+  // Counts as the rest of the site writes them: 9,886.
+  function count(n) {
+    return n.toLocaleString("en-US");
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -213,13 +218,13 @@
       facets.forEach(function (f, fi) { showCounts(f, fi, result.counts[fi]); });
       var shown = Math.min(matched.length, state.limit);
       var noun = text.noun || "rows";
-      ui.status.textContent = matched.length + " of " + rows.length + " " + noun +
-        (shown < matched.length ? " (first " + shown + " shown)" : "");
+      ui.status.textContent = count(matched.length) + " of " + count(rows.length) + " " + noun +
+        (shown < matched.length ? " (first " + count(shown) + " shown)" : "");
       var said = M.describeFilters(state, facets.map(function (f) { return [f.key, ((text.facets || {})[f.key] || [f.key])[0]]; }), label);
       var active = said.length + (state.sort >= 0 ? 1 : 0);
       ui.toggle.textContent = active ? "Filters (" + active + ")" : "Filters";
-      ui.note.textContent = said.length ? "Filtered view: " + said.join("; ") + " \u2014 " + matched.length + " of " +
-        rows.length + " " + noun + "." : "All " + rows.length + " " + noun + ".";
+      ui.note.textContent = said.length ? "Filtered view: " + said.join("; ") + " \u2014 " + count(matched.length) + " of " +
+        count(rows.length) + " " + noun + "." : "All " + count(rows.length) + " " + noun + ".";
       if (ui.empty) showEmpty(said);
       writeUrl();
     }
@@ -231,7 +236,7 @@
       placeRows(tbody, shown);
       var rest = matched.length - shown.length;
       more.hidden = rest <= 0;
-      more.textContent = rest > 0 ? "Show " + Math.min(rest, DOM_LIMIT) + " more of " + rest : "";
+      more.textContent = rest > 0 ? "Show " + count(Math.min(rest, DOM_LIMIT)) + " more of " + count(rest) : "";
     }
 
     // "No smelters match ...", with a reset, instead of an empty table.
