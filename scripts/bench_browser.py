@@ -190,7 +190,7 @@ def table_run(browser, url: str, enhancer: dict, keystrokes: str) -> dict:
             "to_frame": [t[1] for t in times], "matches": [t[2] for t in times]}
 
 
-def anchored(browser, base: str, path: str, runs: int = 3, keystrokes: str = "refining gold") -> dict:
+def anchored(browser, base: str, path: str, runs: int = 5, keystrokes: str = "refining gold") -> dict:
     """Ours and DataTables on the same page, alternating cold loads; medians."""
     found = {"ours": [], "DataTables": []}
     for _ in range(runs):
@@ -227,7 +227,7 @@ def phone_load(browser, url: str) -> tuple[float, int]:
     return usable, transferred
 
 
-def phone(browser, base: str, table_path: str, plain_path: str, runs: int = 3) -> dict:
+def phone(browser, base: str, table_path: str, plain_path: str, runs: int = 5) -> dict:
     """The year's list against the Form SD page of the same site, alternating cold loads."""
     table, plain = [], []
     for _ in range(runs):
