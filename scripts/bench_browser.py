@@ -16,6 +16,7 @@ import gzip
 import html
 import http.server
 import json
+import os
 import random
 import shutil
 import statistics
@@ -144,11 +145,17 @@ def served(site: Path):
         _GzipHandler.cache.clear()
 
 
+def chromium_executable() -> str | None:
+    """$CHROMIUM, else Debian's chromium (or Google Chrome on GitHub's runners). The tests use it too."""
+    return os.environ.get("CHROMIUM") or next(
+        filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
 @contextmanager
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    executable = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    executable = chromium_executable()
     if not executable:
         raise SystemExit("a Chromium is needed: scripts/dev bench installs Debian's chromium package")
     with sync_playwright() as p:

@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 import functools
-import os
 import http.server
-import shutil
 import threading
 
 import pytest
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from scripts.bench_browser import CHROMIUM_FLAGS, chromium_executable
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    executable = os.environ.get("CHROMIUM") or next(
-        filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    executable = chromium_executable()
     assert executable, "a Chromium is needed: scripts/dev test installs Debian's chromium package"
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
 
