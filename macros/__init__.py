@@ -1,5 +1,10 @@
-"""The module mkdocs-macros loads (mkdocs.yml: `module_name: macros`): it only binds the site
-package's macros, filters and variables. Everything else lives in disclosures/ (see README)."""
-from disclosures.site.macros import define_env, on_pre_page_macros
+"""This site's own macros, beside the ones every disclosure site has (the staff guide lists those).
 
-__all__ = ["define_env", "on_pre_page_macros"]
+mkdocs.yml names this module (`macros_module: macros`). Add a macro a page can call as
+{{ name(...) }} with env.macro(function, "name"), a variable with env.variables["name"] = value.
+Return Markup only for HTML rendered from a template; any other text is shown as plain text.
+"""
+
+
+def define_env(env):
+    pass

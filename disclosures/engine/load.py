@@ -10,6 +10,7 @@ from disclosures.engine.compare import AliasIndex, Diff, Timeline, alias_index, 
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import Filing, FilingMeta, SupplierSurvey
 from disclosures.engine.names import name_key
+from disclosures.engine.registry import filed_years
 from disclosures.engine.reference import RESOLVED_IDS, Reference, designation_key, load_reference
 from disclosures.engine.smelter_csv import read_smelter_csv
 from disclosures.engine.yamlio import read_typed
@@ -40,18 +41,13 @@ class Site:
         return self.filings[earlier[-1]] if earlier else None
 
 
-def filed_years(data_dir: Path) -> set[int]:
-    """A year is filed once it is locked (data/locks/YYYY.json); until then it is a draft."""
-    return {int(p.stem) for p in (Path(data_dir) / "locks").glob("[0-9][0-9][0-9][0-9].json")}
-
-
 def load_site(data_dir: Path, drafts: bool = True) -> Site:
     """Every filing in data/; with drafts=False only the filed ones (what the deploy publishes)."""
     data_dir = Path(data_dir)
     reference = load_reference(data_dir / "reference")
     yaml_years = _years_in(data_dir / "filings", "yaml")
     csv_years = _years_in(data_dir / "smelters", "csv")
-    filed = filed_years(data_dir)
+    filed = set(filed_years(data_dir.parent))  # registered by `scripts/dev lock`; the rest are drafts
     if not drafts:
         yaml_years, csv_years = yaml_years & filed, csv_years & filed
     problems = [

@@ -1,58 +1,113 @@
-"""Filed years are locked: data/locks/YYYY.json freezes what the year publishes.
+"""Filed years are locked: data/locks/YYYY.json keeps the year's record (engine/record.py).
 
-A lock holds (1) a content hash of the year's own files (YAML, CSV, pages), (2) what the year
-shows, computed from them: every figure and every row as shown (class, ISO country, flags,
-identity), and (3) hashes of everything else that can change what it shows (reference data,
-aliases, the supplier survey), to name the cause of a difference. The first lock also keeps the
-figures and the list as filed (data/locks/YYYY.as-filed.csv, hashed too), never replaced.
+What was filed (the Form SD, the report's text with its figures, the rows' filed cells, legend,
+footnotes, attachments) changes only by amendment (a Form SD/A, recorded under `amendments:`).
+What this site says about it (figures, classes, country codes, flags, resolved IDs, the change
+log) changes only by restatement (`restatements:`), and the lock then records exactly which
+items changed, old -> new. Every build compares the year's record with its lock, and checks that
+the built pages and downloads still show every locked item, whatever their markup or format.
+Nothing switches the comparison off: a correction recorded in the YAML but not yet locked stops
+the build until `scripts/dev lock YYYY` records it.
 
-Every build recomputes (1) and (2). Any difference, whatever caused it, stops the build,
-unless the year's YAML records an amendment (Form SD/A) or a restatement (a correction of
-this site's analysis, the filed text untouched) that the lock has not seen; `scripts/dev lock
-YYYY` then re-locks it. The pages say what changed.
+The first lock also keeps the list as filed (data/locks/YYYY.as-filed.csv, hashed), and the
+registry of filed years (engine/registry.py) keeps the year filed whatever else is removed.
 """
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import hashlib
-import zipfile
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import html as lxml_html
 from pydantic import Field
 
-from disclosures.engine.figures import figures_of
-from disclosures.engine.model import Filing, Smelter, Strict
-from disclosures.engine.pages import page_sources, year_pages
+from disclosures.engine import record as rec
+from disclosures.engine.errors import DataError, Problem
+from disclosures.engine.model import Filing, Strict
+from disclosures.engine.registry import LOCK_DIR, filed_years, write_atomically
 from disclosures.engine.yamlio import read_typed
 
-LOCK_DIR = Path("data") / "locks"
-LOCK_FORMAT = 3
-FIGURES_SHOWN = ("facilities", "distinct", "conformant", "active", "not_listed", "non_conformant",
-                 "in_covered_countries", "greater_risk", "sanctioned", "restricted", "surveyed", "responded")
+LOCK_FORMAT = 4
+ROW_PAGE = "{year}/smelters/"
 
 
-def year_files(root: Path, year: int) -> dict[str, Path]:
-    """The year's own files and the pages it publishes (a standard page from its one source),
-    by their path in the project: its YAML, list, supplier survey, pages."""
-    docs = root / "docs" / str(year)
-    pages = sorted({p.name for p in docs.glob("*.md")} | set(year_pages(_has_previous(root, year))))
-    own = [Path("data") / "filings" / f"{year}.yaml", Path("data") / "smelters" / f"{year}.csv",
-           Path("data") / "rcoi" / f"{year}.yaml"]
-    files = {p.as_posix(): root / p for p in own}
-    files.update({f"docs/{year}/{page}": source for page, source in page_sources(root / "docs", year, pages).items()})
-    return files
+def lock_path(root: Path, year: int) -> Path:
+    return Path(root) / LOCK_DIR / f"{year}.json"
 
 
-def _has_previous(root: Path, year: int) -> bool:
-    return any(int(p.stem) < year for p in (root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
+def original_csv_path(root: Path, year: int) -> Path:
+    return Path(root) / LOCK_DIR / f"{year}.as-filed.csv"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---- the lock file ------------------------------------------------------------------------------
+class LockedOriginal(Strict):
+    locked_on: dt.date
+    figures: dict[str, int | float]
+    csv_sha256: str | None = None
+
+
+class Change(Strict):
+    item: str
+    old: str
+    new: str
+
+
+class Correction(Strict):
+    """One amendment or restatement as locked: which items it changed (None: locked before
+    the site recorded items, format 3)."""
+
+    kind: str  # "amendment" or "restatement"
+    date: dt.date
+    changes: list[Change] | None = None
+
+
+class LockFile(Strict):
+    """data/locks/YYYY.json, as `scripts/dev lock` writes it."""
+
+    format: int
+    year: int
+    locked_on: dt.date
+    corrections: int = Field(ge=0)  # amendments + restatements the lock has seen
+    record: dict
+    row_pages: list[str] = []  # the pages that show the smelter rows (the list, and the report's annex)
+    context: dict[str, str] = {}
+    filed_years: list[int] = []
+    history: list[Correction] = []
+    original: LockedOriginal
+
+
+def read_lock(root: Path, year: int) -> dict | None:
+    path = lock_path(root, year)
+    if not path.is_file():
+        return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError, AttributeError):
+        found = LOCK_FORMAT  # the schema below names what is wrong
+    if found != LOCK_FORMAT:
+        raise DataError(Problem(path, f"lock format {found}, this code reads {LOCK_FORMAT}: run `scripts/dev lock {year}` "
+                                      "once to migrate it (it proves the year shows the same, then rewrites it)",
+                                field="format"))
+    return read_typed(path, LockFile, json_file=True).model_dump(mode="json")
+
+
+def write_lock(root: Path, year: int, lock: dict) -> Path:
+    path = lock_path(root, year)
+    write_atomically(path, json.dumps(lock, indent=1, ensure_ascii=False) + "\n")
+    return path
 
 
 def context_files(root: Path, year: int) -> list[Path]:
-    """Files outside the year that change what it shows: reference data and the previous filing
-    (its change log compares with it)."""
+    """Files outside the year that change what the site says of it: reference data and the
+    previous filing (its change log compares with it). Hashed to name the cause of a difference."""
+    root = Path(root)
     earlier = [int(p.stem) for p in (root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml") if int(p.stem) < year]
     previous = [Path("data") / "filings" / f"{max(earlier)}.yaml", Path("data") / "smelters" / f"{max(earlier)}.csv"] \
         if earlier else []
@@ -60,293 +115,325 @@ def context_files(root: Path, year: int) -> list[Path]:
 
 
 def context_hashes(root: Path, year: int) -> dict[str, str]:
-    return _hashes(root, context_files(root, year))
+    return {p.as_posix(): _sha256(Path(root) / p) for p in context_files(root, year) if (Path(root) / p).is_file()}
 
 
-def _hashes(root: Path, paths: list[Path]) -> dict[str, str]:
-    return {p.as_posix(): _sha256(root / p) for p in paths if (root / p).is_file()}
+# ---- before a build: the registry, the locks, what the year's data says ------------------------
+@dataclass(frozen=True)
+class LockStatus:
+    year: int
+    locked_on: str
+    original_figures: dict = field(default_factory=dict)
+    has_original_csv: bool = False
+    history: tuple = ()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def lock_statuses(root: Path, site) -> dict[int, LockStatus]:
+    """Each locked year's status, without comparing (for the build `scripts/dev lock` makes and
+    compares itself, whatever the locks' format)."""
+    statuses = {}
+    for year in sorted(y for y in filed_years(root) if y in site.filings):
+        path = lock_path(root, year)
+        if path.is_file():
+            lock = json.loads(path.read_text(encoding="utf-8"))
+            statuses[year] = LockStatus(year, lock["locked_on"], lock["original"]["figures"],
+                                        original_csv_path(root, year).is_file(), tuple(lock.get("history", [])))
+    return statuses
 
 
-def digests(root: Path, year: int) -> dict[str, str]:
-    return {name: _sha256(path) for name, path in year_files(root, year).items() if path.is_file()}
+def corrections_of(filing: Filing) -> int:
+    return len(filing.meta.amendments) + len(filing.meta.restatements)
 
 
-def lock_path(root: Path, year: int) -> Path:
-    return root / LOCK_DIR / f"{year}.json"
-
-
-def original_csv_path(root: Path, year: int) -> Path:
-    return root / LOCK_DIR / f"{year}.as-filed.csv"
-
-
-def row_as_shown(s: Smelter) -> str:
-    """One row as the site shows it: published cells, then what the site derives from them."""
-    flags = ",".join(sorted(r.label for r in s.restrictions))
-    return " | ".join((s.row.metal, s.row.smelter_name, s.row.country, s.row.status, s.row.smelter_id,
-                       s.row.footnote, s.status_class, s.class_label, s.country_code, "covered" if s.in_covered_country else "",
-                       "greater risk" if s.greater_risk else "", flags))
-
-
-def published(filing: Filing) -> dict:
-    figures = figures_of(filing)
-    return {"figures": {name: getattr(figures, name) for name in FIGURES_SHOWN},
-            "rows": [row_as_shown(s) for s in filing.smelters]}
-
-
-# ---- what the built pages and downloads of a year say -----------------------------------------
-# The site's own additions are left out: banners and notes (.admonition, .cm-filed, [data-site]),
-# analysis boxes and columns (.cm-analysis, .cm-an), controls. What remains is the filed text as
-# the reader gets it, the filed columns of the list, and the change log.
-def _has_class(name: str) -> str:
-    return f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
-
-
-_NOT_LOCKED = [".//script", ".//style", ".//svg", ".//*[@data-site]"] + [_has_class(c) for c in (
-    "headerlink", "admonition", "cm-filed", "cm-analysis", "cm-an", "cm-view-note", "cm-view", "cm-controls",
-    "cm-sr-only", "cm-more")]
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "dt", "dd", "caption", "pre", "blockquote", "figcaption"}
-
-
-def page_blocks(html: str) -> list[str]:
-    """The text of a built page's content, one entry per paragraph, heading, item or table row."""
-    tree = lxml_html.fromstring(html)
-    root = (tree.xpath(_has_class("md-content__inner")) or [tree])[0]
-    for path in _NOT_LOCKED:
-        for node in root.xpath(path):
-            node.drop_tree()
-    for br in root.iter("br"):  # a line break separates words
-        br.tail = "\n" + (br.tail or "")
-    blocks: list[str] = []
-
-    def walk(node):
-        for child in node:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag in _BLOCKS:
-                cells = child.xpath("./td|./th") if child.tag == "tr" else None
-                words = " | ".join(" ".join(c.text_content().split()) for c in cells) if cells else \
-                    " ".join(child.text_content().split())
-                if words:
-                    blocks.append(words)
-            else:
-                walk(child)
-    walk(root)
-    return blocks
-
-
-def _download_digest(path: Path) -> str:
-    """sha256 of a download; of a workbook's sheets and strings only (its zip carries a timestamp)."""
-    if path.suffix != ".xlsx":
-        return _sha256(path)
-    digest = hashlib.sha256()
-    with zipfile.ZipFile(path) as book:
-        for name in sorted(n for n in book.namelist() if n.startswith(("xl/worksheets/", "xl/sharedStrings"))):
-            digest.update(name.encode() + b"\0" + book.read(name))
-    return digest.hexdigest()
-
-
-def rendered(site_dir: Path, year: int) -> dict:
-    """What a built site shows of `year`: the text of its pages and a digest of its downloads."""
-    pages = {p.parent.relative_to(site_dir).as_posix() + "/": page_blocks(p.read_text(encoding="utf-8"))
-             for p in sorted((site_dir / str(year)).rglob("index.html"))}
-    downloads = site_dir / "downloads"
-    files = sorted(downloads.glob(f"smelters-{year}.*")) + sorted(downloads.glob(f"smelters-{year}-as-filed.*")) + \
-        sorted(downloads.glob(f"changes-*-{year}.*"))
-    return {"pages": pages, "downloads": {p.name: _download_digest(p) for p in files}}
-
-
-def rendered_differences(was: dict, now: dict, limit: int = 4) -> list[str]:
-    """Readable differences in what a year's pages say: "2023/report/: '...' would read '...'"."""
-    lines = []
-    for page in sorted(was.get("pages", {}).keys() | now["pages"].keys()):
-        before, after = was.get("pages", {}).get(page), now["pages"].get(page)
-        if before == after:
+def check_locks(root: Path, site) -> tuple[list[str], dict[int, LockStatus]]:
+    """(problems, status per locked year) before the pages are built: every registered year is
+    there with its lock and data, nothing was removed, and each year's data says what its lock
+    does (the report's text is compared after the build, in record_problems)."""
+    root = Path(root)
+    problems, statuses = [], {}
+    registered = filed_years(root)
+    for year in sorted(registered):
+        missing = [p for p in (lock_path(root, year), root / "data" / "filings" / f"{year}.yaml",
+                               root / "data" / "smelters" / f"{year}.csv") if not p.is_file()]
+        if missing:
+            problems.append(f"{year} is filed (registered in data/locks/filed.json on {registered[year]}), but "
+                            f"{', '.join(p.relative_to(root).as_posix() for p in missing)} "
+                            f"{'is' if len(missing) == 1 else 'are'} missing: nothing filed is ever removed; "
+                            f"restore {'it' if len(missing) == 1 else 'them'} from git (git checkout -- PATH)")
+    for path in sorted((root / LOCK_DIR).glob("[0-9][0-9][0-9][0-9].json")):
+        year = int(path.stem)
+        if year not in registered:
+            problems.append(f"{path.relative_to(root).as_posix()} exists but {year} is not registered as filed: "
+                            f"a first lock was interrupted; run `scripts/dev lock {year}` again to finish it")
+    for year in sorted(y for y in registered if y in site.filings):
+        lock = read_lock(root, year)
+        if lock is None:
             continue
-        if before is None or after is None:
-            lines.append(f"page {page} {'would be new' if before is None else 'would be gone'}")
+        recorded = {y for y in lock.get("filed_years", [])} - set(registered)
+        if recorded:
+            problems.append(f"data/locks/filed.json no longer lists {', '.join(map(str, sorted(recorded)))}, which "
+                            f"the lock of {year} records as filed: restore it from git")
+        as_filed = original_csv_path(root, year)
+        if lock["original"].get("csv_sha256") and (not as_filed.is_file() or _sha256(as_filed) != lock["original"]["csv_sha256"]):
+            problems.append(f"{year}: {as_filed.relative_to(root).as_posix()}, the smelter list as originally filed, "
+                            f"was changed or removed; it is never edited: restore it from git")
+        filing = site.filing(year)
+        problems += _data_problems(root, site, year, lock, filing)
+        statuses[year] = LockStatus(year, lock["locked_on"], lock["original"]["figures"], as_filed.is_file(),
+                                    tuple(lock.get("history", [])))
+    return problems, statuses
+
+
+def _data_problems(root: Path, site, year: int, lock: dict, filing: Filing) -> list[str]:
+    """What the year's data says against its lock (all but the report's text)."""
+    now = {"filed": rec.filed_part(filing, ""), "analysis": rec.analysis_part(filing, site.diffs.get(year))}
+    now["filed"]["report"] = lock["record"]["filed"]["report"]  # compared once the pages are built
+    now["attachments"] = rec.attachments(root, year)
+    return verdict(root, year, lock, now, filing)
+
+
+def verdict(root: Path, year: int, lock: dict, now: dict, filing: Filing) -> list[str]:
+    """The problem (at most one, with every difference) when `now` differs from the lock, naming
+    the route: an amendment for filed content, a restatement for this site's analysis."""
+    filed = differences(lock["record"]["filed"], now["filed"]) + \
+        _attachment_differences(lock["record"].get("attachments", {}), now.get("attachments", {}))
+    analysis = differences(lock["record"]["analysis"], now["analysis"])
+    removed = lock["corrections"] > corrections_of(filing)
+    if not (filed or analysis or removed or corrections_of(filing) > lock["corrections"]):
+        return []
+    head = f"{year} is filed and locked (locked on {lock['locked_on']})"
+    text: list[str] = []
+    if removed:
+        text.append(f"{head}, but an amendment or restatement it recorded is gone from data/filings/{year}.yaml: "
+                    "recorded corrections are never removed; restore the entry")
+    if filed:
+        text.append(f"{head}, but what it filed would change:")
+        text += ["  " + line for line in filed]
+        text.append(f"  Filed content changes only by amendment: undo the change, or record the Form SD/A under "
+                    f"`amendments:` (date, form, reason) in data/filings/{year}.yaml and run `scripts/dev lock {year}`.")
+    if analysis:
+        text.append(f"{head}, but this site's analysis of it would change:")
+        text += ["  " + line for line in analysis]
+        causes = changed_context(root, year, lock)
+        text.append(f"  Changed since the lock, outside the year: {', '.join(causes)}." if causes else
+                    "  Nothing in data/ that shapes it changed: another year, the templates or the code did.")
+        text.append(f"  Undo the change; or, if this site's analysis was corrected, record a `restatements:` entry "
+                    f"(date, reason) in data/filings/{year}.yaml and run `scripts/dev lock {year}`: the lock records "
+                    f"each change, old -> new, and the year's pages list it under Corrections by this site.")
+    if not (filed or analysis or removed):
+        new = (filing.meta.amendments + filing.meta.restatements)
+        text.append(f"{head}; a correction is recorded in data/filings/{year}.yaml that the lock has not seen "
+                    f"({len(new) - lock['corrections']} new): run `scripts/dev lock {year}` to record it")
+    return ["\n    ".join(text)]
+
+
+def changed_context(root: Path, year: int, lock: dict) -> list[str]:
+    context, was = context_hashes(root, year), lock.get("context", {})
+    return sorted(f for f in context.keys() | was.keys() if context.get(f) != was.get(f))
+
+
+# ---- differences, readable ------------------------------------------------------------------
+def differences(was: dict, now: dict, limit: int = 5) -> list[str]:
+    """Each item that differs: "figure `sanctioned`: 1 -> 2", "row 12 (Gold, X): class 'Active' -> ..."."""
+    lines: list[str] = []
+    for key in was.keys() | now.keys():
+        a, b = was.get(key), now.get(key)
+        if key == "report":
+            a, b = " ".join(a or []), " ".join(b or [])  # the words, whatever the blocks
+        if a == b:
             continue
-        shown = 0
-        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
-            if op == "equal" or shown >= limit:
-                continue
-            shown += 1
-            old, new = " / ".join(before[a1:a2]), " / ".join(after[b1:b2])
-            lines.append(f"{page}: '{_clip(old)}' would read '{_clip(new)}'" if old and new else
-                         f"{page}: '{_clip(old or new)}' would be {'removed' if old else 'added'}")
-    for name in sorted(was.get("downloads", {}).keys() | now["downloads"].keys()):
-        if was.get("downloads", {}).get(name) != now["downloads"].get(name):
-            lines.append(f"download {name} would {'differ' if name in now['downloads'] and name in was.get('downloads', {}) else 'be added or gone'}")
-    return lines
+        if key == "figures":
+            lines += [f"figure `{k}`: {a.get(k)} -> {b.get(k)}" for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
+        elif key == "rows" and isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            changed = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            lines.append(f"{len(changed)} of {len(a)} rows: " + "; ".join(_row_change(i, x, y) for i, x, y in
+                                                                        ((i, a[i], b[i]) for i in changed[:limit])))
+        elif key == "report":
+            lines.append("the report: " + _text_change(a, b))
+        elif isinstance(a, list) and isinstance(b, list):
+            lines.append(f"{key}: " + _list_change([json.dumps(x, ensure_ascii=False) for x in a],
+                                                   [json.dumps(x, ensure_ascii=False) for x in b], limit))
+        else:
+            lines.append(f"{key}: {_clip(json.dumps(a, ensure_ascii=False))} -> {_clip(json.dumps(b, ensure_ascii=False))}")
+    return sorted(lines)
+
+
+def itemised(was: dict, now: dict) -> list[dict]:
+    """The changes a correction makes, one per item, old -> new (what a restatement records)."""
+    items = []
+    for k in sorted(was.get("figures", {}).keys() | now.get("figures", {}).keys()):
+        a, b = was.get("figures", {}).get(k), now.get("figures", {}).get(k)
+        if a != b:
+            items.append({"item": f"figure {k}", "old": str(a), "new": str(b)})
+    rows_was, rows_now = was.get("rows", []), now.get("rows", [])
+    names = now.get("_names") or []
+    for i, (a, b) in enumerate(zip(rows_was, rows_now)):
+        for key in sorted(a.keys() | b.keys()):
+            if a.get(key) != b.get(key):
+                who = names[i] if i < len(names) else f"row {i + 1}"
+                items.append({"item": f"{who}: {key.replace('_', ' ')}", "old": _plain(a.get(key)), "new": _plain(b.get(key))})
+    if len(rows_was) != len(rows_now):
+        items.append({"item": "rows", "old": str(len(rows_was)), "new": str(len(rows_now))})
+    changes_was = {json.dumps(e, ensure_ascii=False) for e in was.get("changes", [])}
+    changes_now = {json.dumps(e, ensure_ascii=False) for e in now.get("changes", [])}
+    for gone in sorted(changes_was - changes_now):
+        items.append({"item": "change log entry", "old": _change_text(json.loads(gone)), "new": ""})
+    for new in sorted(changes_now - changes_was):
+        items.append({"item": "change log entry", "old": "", "new": _change_text(json.loads(new))})
+    return items
+
+
+def _change_text(entry: list[str]) -> str:
+    section, metal, old, new, old_status, new_status = entry
+    return f"{section}: {metal}, {old or new}{f' -> {new}' if old and new and old != new else ''} " \
+           f"({old_status or '—'} -> {new_status or '—'})"
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def _row_change(i: int, a, b) -> str:
+    if isinstance(a, dict):
+        keys = [k for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k)]
+        return f"row {i + 1}: " + ", ".join(f"{k} {_plain(a.get(k))!r} -> {_plain(b.get(k))!r}" for k in keys)
+    return f"row {i + 1}: {' | '.join(a)!r} -> {' | '.join(b)!r}"
+
+
+def _list_change(a: list[str], b: list[str], limit: int) -> str:
+    parts = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal" and len(parts) < limit:
+            old, new = " / ".join(a[a1:a2]), " / ".join(b[b1:b2])
+            parts.append(f"{_clip(old)!s} -> {_clip(new)!s}" if old and new else
+                         f"{'removed' if old else 'added'} {_clip(old or new)}")
+    return "; ".join(parts) + f" ({len(a)} locked, {len(b)} now)"
+
+
+def _text_change(a: str, b: str) -> str:
+    x, y = a.split(" "), b.split(" ")
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+        if op != "equal":
+            before = " ".join(x[max(0, a1 - 6):a1])
+            return f"'…{before} {' '.join(x[a1:a2])}…' would read '…{before} {' '.join(y[b1:b2])}…'"
+    return "the blocks differ"
+
+
+def _attachment_differences(was: dict, now: dict) -> list[str]:
+    return [f"{path}: {'added' if path not in was else 'removed' if path not in now else 'changed'} "
+            f"(a filed year's attachments change only by amendment)"
+            for path in sorted(was.keys() | now.keys()) if was.get(path) != now.get(path)]
 
 
 def _clip(text: str, width: int = 160) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@dataclass(frozen=True)
-class LockStatus:
-    year: int
-    locked_on: str
-    changed: tuple[str, ...]  # files that differ from the lock (allowed only under a new amendment)
-    original_figures: dict = field(default_factory=dict)
-    has_original_csv: bool = False
+# ---- after a build: the report, the pages and downloads ----------------------------------------
+def year_record(root: Path, site, year: int, page_html: dict[str, str], site_dir: Path) -> dict:
+    """What `year` files and what this site says of it, from the model and this build."""
+    filing = site.filing(year)
+    return {"filed": rec.filed_part(filing, page_html.get(f"{year}/report.md", "")),
+            "analysis": rec.analysis_part(filing, site.diffs.get(year)),
+            "downloads": {p.name: rec.download_columns(p) for p in rec.year_downloads(Path(site_dir), year)},
+            "attachments": rec.attachments(root, year)}
 
 
-class LockedOriginal(Strict):
-    locked_on: dt.date
-    figures: dict[str, int | float]
-    csv_sha256: str | None = None
+def record_problems(root: Path, site, year: int, record: dict, site_dir: Path) -> list[str]:
+    """After a build: the year's record against its lock (the report's text included), every
+    locked download with its locked columns' values, and every item shown on its pages."""
+    lock = read_lock(root, year)
+    filing = site.filing(year)
+    problems = verdict(root, year, lock, record, filing)
+    if problems:
+        return problems
+    return shown_problems(year, lock, Path(site_dir)) + download_problems(year, lock, record)
 
 
-class LockedPublished(Strict):
-    figures: dict[str, int | float]
-    rows: list[str]
-
-
-class LockedRendered(Strict):
-    pages: dict[str, list[str]] = {}
-    downloads: dict[str, str] = {}
-
-
-class LockFile(Strict):
-    """data/locks/YYYY.json, as `scripts/dev lock` writes it (older formats lack the later fields)."""
-
-    format: int = 1
-    year: int
-    locked_on: dt.date
-    amendments: int = Field(ge=0)
-    corrections: int | None = Field(default=None, ge=0)
-    files: dict[str, str]
-    context: dict[str, str] = {}
-    published: LockedPublished
-    rendered: LockedRendered | None = None
-    filed_years: list[int] = []
-    original: LockedOriginal
-
-
-def read_lock(root: Path, year: int) -> dict | None:
-    """The lock, validated by its schema; as the plain data it was written as (fields it lacks stay absent)."""
-    path = lock_path(root, year)
-    if not path.is_file():
-        return None
-    return read_typed(path, LockFile, json_file=True).model_dump(mode="json", exclude_unset=True)
-
-
-def _corrections(filing: Filing) -> int:
-    return len(filing.meta.amendments) + len(filing.meta.restatements)
-
-
-def shown_differences(lock: dict, now: dict, limit: int = 5) -> list[str]:
-    """Readable differences between what a year showed when locked and what it would show now."""
-    was = lock.get("published", {})
-    lines = [f"figure `{name}` would read {now['figures'][name]} (filed and locked: {value})"
-             for name, value in was.get("figures", {}).items() if now["figures"].get(name) != value]
-    before, after = was.get("rows", []), now["rows"]
-    if before != after:
-        gone = [r for r in before if r not in set(after)]
-        new = [r for r in after if r not in set(before)]
-        lines.append(f"{len(gone)} rows would be shown differently ({len(before)} rows locked, {len(after)} now)")
-        lines += [f"  was: {a}\n      now: {b}" for a, b in zip(gone[:limit], new[:limit])]
-        lines += [f"  was: {a}" for a in gone[len(new):limit]] + [f"  new: {b}" for b in new[len(gone):limit]]
-    return lines
-
-
-def check_locks(root: Path, filings: dict[int, Filing]) -> tuple[list[str], dict[int, LockStatus]]:
-    """(problems, status per locked year). A problem: a locked year would change without an
-    amendment or restatement recorded since its lock, or its lock or as-filed list was tampered with."""
-    problems, statuses = [], {}
-    locks = {int(p.name[:4]): read_lock(root, int(p.name[:4])) for p in sorted((root / LOCK_DIR).glob("[0-9][0-9][0-9][0-9].json"))}
-    recorded = {y for lock in locks.values() for y in lock.get("filed_years", [])}
-    problems += [f"{y} is recorded as filed (in the lock of {max(y2 for y2, l in locks.items() if y in l.get('filed_years', []))}) "
-                 f"but data/locks/{y}.json is missing: a filed year never becomes a draft again; restore it from git "
-                 f"(git checkout -- data/locks/{y}.json)" for y in sorted(recorded - locks.keys())
-                 if not original_csv_path(root, y).is_file()]
-    for as_filed in sorted((root / LOCK_DIR).glob("*.as-filed.csv")):
-        lock = as_filed.with_name(as_filed.name.replace(".as-filed.csv", ".json"))
-        if not lock.is_file():
-            problems.append(f"{as_filed.name[:4]} was filed ({as_filed.relative_to(root)} exists) but its lock "
-                            f"{lock.relative_to(root)} is missing: a filed year never becomes a draft again; "
-                            f"restore the lock from git (git checkout -- {lock.relative_to(root)})")
-    for lock in locks.values():
-        year = int(lock["year"])
-        if year not in filings:
-            continue  # left out of this build (or missing data, which load_site reports)
-        filing = filings[year]
-        fix = _fix(year)
-        as_filed = original_csv_path(root, year)
-        if lock["original"].get("csv_sha256") and (not as_filed.is_file() or _sha256(as_filed) != lock["original"]["csv_sha256"]):
-            problems.append(f"{year}: {as_filed.relative_to(root)}, the smelter list as originally filed, was changed or "
-                            f"removed; it is never edited: restore it from git (git checkout -- {as_filed.relative_to(root)})")
-        current = digests(root, year)
-        changed = tuple(sorted(f for f in current.keys() | lock["files"].keys() if current.get(f) != lock["files"].get(f)))
-        differences = shown_differences(lock, published(filing)) if "published" in lock else []
-        if (changed or differences) and _corrections(filing) <= lock.get("corrections", lock.get("amendments", 0)):
-            context = _hashes(root, context_files(root, year))
-            causes = sorted(f for f in context.keys() | lock.get("context", {}).keys()
-                            if context.get(f) != lock.get("context", {}).get(f))
-            text = [f"{year} is filed and locked (locked on {lock['locked_on']}), but what it publishes would change."]
-            if changed:
-                text.append(f"Its files changed: {', '.join(changed)}.")
-            text += differences
-            if differences and causes:
-                text.append(f"Changed since the lock, outside the year: {', '.join(causes)}.")
-            elif differences and not changed:
-                text.append("Nothing in data/ changed: the code that classifies or shows the rows did.")
-            problems.append("\n    ".join(text + [fix]))
-        statuses[year] = LockStatus(year, lock["locked_on"], changed, lock["original"]["figures"], as_filed.is_file())
-    return problems, statuses
-
-
-def rendered_problems(root: Path, site_dir: Path, filings: dict[int, Filing]) -> list[str]:
-    """After a build: a filed year whose pages or downloads would say something else than when
-    it was locked, with no amendment or restatement recorded since."""
+def download_problems(year: int, lock: dict, record: dict) -> list[str]:
     problems = []
-    for year, filing in sorted(filings.items()):
-        lock = read_lock(root, year)
-        if not lock or "rendered" not in lock or _corrections(filing) > lock.get("corrections", 0):
+    for name, columns in lock["record"].get("downloads", {}).items():
+        now = record["downloads"].get(name)
+        if now is None:
+            problems.append(f"{year}: the download {name} is gone; a filed year's downloads are never removed "
+                            "(the templates or the code changed: undo it)")
             continue
-        differences = rendered_differences(lock["rendered"], rendered(site_dir, year))
-        if differences:
-            context = _hashes(root, context_files(root, year))
-            causes = sorted(f for f in context.keys() | lock.get("context", {}).keys()
-                            if context.get(f) != lock.get("context", {}).get(f))
-            cause = (f"Changed since the lock: {', '.join(causes)}." if causes else
-                     "Nothing in data/ that shapes it changed: another year, the templates or the code did.")
-            problems.append("\n    ".join([f"{year} is filed and locked (locked on {lock['locked_on']}), but its pages "
-                                           f"would read differently:"] + differences + [cause, _fix(year)]))
+        differing = [c for c in columns if now.get(c) != columns[c]]
+        if differing:
+            problems.append(f"{year}: the download {name} would hold other values in {', '.join(differing)} than "
+                            f"when locked; the code that writes it changed: undo that change")
     return problems
 
 
-def _fix(year: int) -> str:
-    return (f"Undo the change; or, if the filing was amended, record it under `amendments:` (date, form SD/A, "
-            f"reason) in data/filings/{year}.yaml; or, if this site's analysis was corrected, record a "
-            f"`restatements:` entry (date, reason); then run `scripts/dev lock {year}`.")
+def shown_problems(year: int, lock: dict, site_dir: Path) -> list[str]:
+    """Each locked item still on its page, whatever the markup: the Form SD's pieces and the
+    report's blocks in order, each smelter row (filed cells and analysis) in one table row, each
+    change log entry likewise."""
+    record, problems = lock["record"], []
+
+    def page(url: str):
+        path = site_dir / url / "index.html"
+        return rec.ShownText(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def missing(url: str, what: str, item) -> None:
+        shown = " | ".join(c for c in item if c) if isinstance(item, list) else item
+        problems.append(f"{year}: the page {url} no longer shows {what}: '{_clip(shown)}'. The templates, the theme or "
+                        f"the code changed what a filed year shows: undo that change (a filed record is not restated)")
+
+    checks = [(f"{year}/", "a piece of the Form SD as filed", record["filed"]["form_sd"], "text"),
+              (f"{year}/report/", "a passage of the report as filed", record["filed"]["report"], "text")]
+    filed_rows = [[rec.words(c) for c in filed] for filed in record["filed"]["rows"]]
+    # The year's list shows the analysis beside each row too (another page, such as the report's
+    # annex, may show the filed cells only).
+    shown_rows = [cells + [rec.words(a["class"]), a["country_code"], a["resolved_id"]] + [rec.words(f) for f in a["flags"]]
+                  for cells, a in zip(filed_rows, record["analysis"]["rows"])]
+    checks += [(url, "a smelter row", shown_rows if url == ROW_PAGE.format(year=year) else filed_rows, "rows")
+               for url in lock.get("row_pages", [])]
+    entries = [[rec.words(c) for c in e[2:]] for e in record["analysis"]["changes"]]
+    checks.append((f"{year}/changes/", "an entry of the change log", entries, "rows"))
+    for url, what, items, kind in checks:
+        if not items:
+            continue
+        shown = page(url)
+        if shown is None:
+            problems.append(f"{year}: the page {url} was not built; a filed year's pages are never removed")
+            continue
+        gone = shown.missing_in_order(items) if kind == "text" else shown.missing_rows(items)
+        if gone is not None:
+            missing(url, what, gone)
+    return problems
 
 
-def make_lock(root: Path, filing: Filing, previous: dict | None, today: dt.date,
-              shown: dict | None = None, filed_years: list[int] | None = None) -> dict:
-    """A new lock for `filing`; what the first lock kept as filed is kept forever."""
+def write_record(folder: Path, year: int, record: dict) -> None:
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f"{year}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, today: dt.date,
+              filed: list[int], row_pages: list[str]) -> dict:
+    """A new lock for `filing`, the previous one's history kept and this correction itemised.
+    What the first lock kept as filed (figures, the list's hash) is kept forever."""
     as_filed = original_csv_path(root, filing.year)
     original = previous["original"] if previous else {
-        "locked_on": today.isoformat(),
-        "figures": {k: v for k, v in figures_of(filing).__dict__.items()},
-    }
-    if "csv_sha256" not in original and as_filed.is_file():
+        "locked_on": today.isoformat(), "figures": rec.figures(filing)}
+    if not original.get("csv_sha256") and as_filed.is_file():
         original = dict(original, csv_sha256=_sha256(as_filed))
-    return {
-        "format": LOCK_FORMAT,
-        "year": filing.year,
-        "locked_on": today.isoformat(),
-        "amendments": len(filing.meta.amendments),
-        "corrections": _corrections(filing),
-        "files": digests(root, filing.year),
-        "context": _hashes(root, context_files(root, filing.year)),
-        "published": published(filing),
-        "rendered": shown or {},
-        "filed_years": filed_years or [filing.year],
-        "original": original,
-    }
+    history = list(previous.get("history", [])) if previous else []
+    if previous:
+        seen = Counter(h["kind"] for h in history)
+        new = [("amendment", a.date) for a in filing.meta.amendments[seen["amendment"]:]] + \
+              [("restatement", r.date) for r in filing.meta.restatements[seen["restatement"]:]]
+        now = dict(record["analysis"], _names=[f"{r[1]} ({r[0]})" for r in record["filed"]["rows"]])
+        changes = itemised(previous["record"]["analysis"], now) + [
+            {"item": "filed", "old": line, "new": ""} for line in differences(previous["record"]["filed"], record["filed"])]
+        for kind, date in sorted(new, key=lambda c: c[1]):
+            history.append({"kind": kind, "date": date.isoformat(), "changes": changes})
+            changes = []  # several recorded at once: the first carries the items
+    return {"format": LOCK_FORMAT, "year": filing.year, "locked_on": today.isoformat(),
+            "corrections": corrections_of(filing), "record": record, "row_pages": row_pages,
+            "context": context_hashes(root, filing.year), "filed_years": filed, "history": history,
+            "original": original}

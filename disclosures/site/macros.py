@@ -1,47 +1,41 @@
-"""The mkdocs-macros binding: the macros, filters and variables a page can use.
+"""The macros, filters and variables a page can use, bound to the page being rendered.
 
-Each macro asks the model (loaded once per build, disclosures.site.state.get_site) and renders
-a template of templates/cm/. Every macro and variable is documented on docs/staff-guide.md,
-which is generated from the registries below (MACROS, VARIABLES, figures.FILTERS).
+Each macro asks the model (loaded once per build by the Publisher) and renders a template of
+templates/cm/. Every macro and variable is documented on docs/staff-guide.md, which is generated
+from the registries below (MACROS, VARIABLES, figures.FILTERS). Pages are rendered by the core
+(publisher.Publisher.render_markdown), whatever generator prints the site.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from markupsafe import Markup
 
-from disclosures.engine.errors import DataError
 from disclosures.engine.figures import FILTERS, figure_docs, figures_of
-from disclosures.engine.load import Site
 from disclosures.engine.model import Filing
 from disclosures.engine.reference import CLASS_ORDER
-from disclosures.site.page_errors import DidYouMeanUndefined, error_page, install_error_format, set_candidates
 from disclosures.site.render import changes as change_render
 from disclosures.site.render import charts, smelter_index, tables
 from disclosures.site.render.form_sd import form_sd as render_form_sd
-from disclosures.site.render.html import inline_text
 from disclosures.site.render.key_facts import key_facts
+from disclosures.site.page import relative_url
 from disclosures.site.render.templating import render
-from disclosures.site.state import SERVING, SLOTS, get_site, page_year, relative_url
 
 DOWNLOAD_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 
 
 class Macros:
-    """The macros of one build: the model, and the page being rendered (from mkdocs-macros' env)."""
+    """The macros of one page: the build's model (through the Publisher) and the page."""
 
-    def __init__(self, env, site: Site):
-        self.env, self.site = env, site
+    def __init__(self, publisher, page):
+        self.publisher, self.site, self.page = publisher, publisher.site, page
 
     # ---- helpers -------------------------------------------------------------------------
     def current(self) -> Filing:
-        year = page_year(self.env.page.file.src_uri) if self.env.page else None
-        if year is None:
-            raise ValueError(f"this macro only works on a filing-year page (docs/YYYY/), not {self.env.page.file.src_uri}")
-        return self.site.filing(year[0])
+        if self.page.year is None:
+            raise ValueError(f"this macro only works on a filing-year page (docs/YYYY/), not {self.page.src_uri}")
+        return self.site.filing(self.page.year)
 
     def link(self, target: str) -> str:
-        return relative_url(self.env.page.url, target)
+        return relative_url(self.page.url, target)
 
     def downloads_list(self, stem: str, what: str, formats=("csv", "xlsx", "json")) -> Markup:
         files = [(self.link(f"downloads/{stem}.{ext}"), DOWNLOAD_LABELS[ext]) for ext in formats]
@@ -57,10 +51,11 @@ class Macros:
         view = view or "analysis"
         if view not in ("filed", "analysis"):
             raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
-        on_list = self.env.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
+        on_list = self.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
         table = tables.smelter_table(filing, self.site.reference, view,
                                      analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"))
-        return SLOTS.put(table)
+        self.publisher.showed_rows(filing.year, self.page)
+        return self.publisher.slots.put(table)
 
     def smelter_summary(self):
         return tables.summary_table(self.current(), self.site.reference)
@@ -77,7 +72,7 @@ class Macros:
         downloads = self.downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json"))
         return change_render.changes_page(
             d, self.site.reference, downloads,
-            place=SLOTS.put)
+            place=self.publisher.slots.put)
 
     def changes_summary(self):
         d = self.site.diffs.get(self.current().year)
@@ -95,7 +90,7 @@ class Macros:
         site = self.site
         table = smelter_index.index_table(list(site.timelines), site.years, site.reference,
                                           downloads_html=self.smelter_index_downloads())
-        return SLOTS.put(table)
+        return self.publisher.slots.put(table)
 
     def smelter_index_downloads(self):
         return self.downloads_list("smelter-index", "every smelter across filings")
@@ -140,6 +135,10 @@ class Macros:
     def restrictions_table(self):
         return render("cm/restrictions_table.html", restrictions=self.site.reference.restrictions)
 
+    def site_corrections(self):
+        years = [(e.year, e.corrections) for e in self.publisher.year_entries() if e.corrections]
+        return render("cm/corrections.html", years=years)
+
     def staff_reference(self):
         sections = [
             ("macros", "Macros", [("{{ " + name + "() }}", doc) for name, doc in MACROS.items()]),
@@ -168,6 +167,7 @@ MACROS = {
     "class_map": "Any page: every published designation and the class it counts as",
     "covered_countries": "Any page: the ten Covered Countries",
     "restrictions_table": "Any page: the sanctions and suspensions rows are checked against",
+    "site_corrections": "Any page: every correction of this site's analysis of a filed year, with the items it changed",
     "staff_reference": "Any page: this reference",
 }
 VARIABLES = {
@@ -184,58 +184,27 @@ VARIABLES = {
 PAGE_VARIABLES = ("filing", "figures", "previous", "previous_figures", "supplier_survey")
 
 
-def define_env(env):
-    install_error_format(env.project_dir)  # macro errors name file and line, without a traceback
-    if SERVING.error:  # `mkdocs serve` with broken data: every page shows the error instead
-        env.cm_site = None
-        return
-    try:
-        site = get_site(Path(env.project_dir) / "data")
-    except DataError:
-        if SERVING.on:
-            env.cm_site = None
-            return
-        raise
-    env.cm_site = site  # the model of this build, for on_pre_page_macros
-    macros = Macros(env, site)
-    for name in MACROS:
-        env.macro(getattr(macros, name), name)
-    for name, (function, _) in FILTERS.items():
-        env.filter(function, name)
-    env.variables["site_years"] = site.years
-    set_candidates(list(MACROS) + list(FILTERS) + list(PAGE_VARIABLES) + ["site_years"])
-
-
-def _inert_in_markdown(value):
-    """A value written with {{ ... }}: macro HTML (Markup) and numbers as they are; any other
-    text (YAML fields, names) as plain characters that neither HTML nor Markdown can act on."""
-    if isinstance(value, (Markup, int, float)) or value is None:
-        return value
-    return inline_text(value)
-
-
-def on_pre_page_macros(env):
-    """Bind `filing`, `figures`, `previous` to the page's year; escape every variable."""
-    # Autoescape: any string from data (YAML text, names) becomes inert text; macros return
-    # Markup for the HTML they render from templates.
-    env.env.autoescape = True
-    env.env.finalize = _inert_in_markdown  # ... and inert as Markdown, which reads the page next
-    env.env.undefined = DidYouMeanUndefined  # a misspelt name says "did you mean ..."
-    site = env.cm_site
-    if site is None:
-        env.markdown = error_page(SERVING.error or "the data could not be loaded; see the terminal", through_jinja=True)
-        return
-    for name in PAGE_VARIABLES:
-        env.variables.pop(name, None)
-    year = page_year(env.page.file.src_uri)
-    if year is None:
-        return
-    filing = site.filing(year[0])
-    env.variables["filing"] = filing
-    env.variables["figures"] = figures_of(filing)
+def page_variables(publisher, page) -> dict:
+    """Everything a page's Markdown can name: the macros (bound to the page), the site's years,
+    and on a filing-year page `filing`, `figures`, `previous`, `previous_figures`, `supplier_survey`."""
+    macros = Macros(publisher, page)
+    site = publisher.site
+    variables = {name: getattr(macros, name) for name in MACROS}
+    variables["site_years"] = site.years
+    if publisher.site_macros is not None:  # the project's own macros/ (define_env, as mkdocs-macros has it)
+        variables.update(publisher.site_macros)
+    if page.year is None:
+        return variables
+    filing = site.filing(page.year)
+    variables.update(filing=filing, figures=figures_of(filing))
     if filing.supplier_survey:
-        env.variables["supplier_survey"] = filing.supplier_survey
+        variables["supplier_survey"] = filing.supplier_survey
     previous = site.previous(filing.year)
     if previous:
-        env.variables["previous"] = previous
-        env.variables["previous_figures"] = figures_of(previous)
+        variables.update(previous=previous, previous_figures=figures_of(previous))
+    return variables
+
+
+def candidates() -> list[str]:
+    """Every name a page can use, for "did you mean"."""
+    return sorted(list(MACROS) + list(FILTERS) + list(PAGE_VARIABLES) + ["site_years"])

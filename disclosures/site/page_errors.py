@@ -1,52 +1,57 @@
 """Errors in the narrative, told to staff: file, line, what is wrong and what to write instead.
 
-mkdocs-macros reports a failed page with a Python traceback; staff need the place and the fix
+Jinja reports a failed page with a traceback; staff need the place and the fix
 ("docs/2024/report.md:12: `figures.facilties` is not defined; did you mean `figures.facilities`?").
+The names come from Jinja's error message and the page's own variables, not from Jinja internals.
 """
 from __future__ import annotations
 
 import difflib
+import re
 import textwrap
 from pathlib import Path
 
-from jinja2 import StrictUndefined
-from jinja2.exceptions import TemplateSyntaxError
-from mkdocs_macros import errors as macros_errors
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+
+_NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[\w.]+) object' has no attribute '(?P<name>[^']*)'$")
+_UNDEFINED = re.compile(r"^'(?P<name>[^']*)' is undefined$")
+# How staff write a variable of these types in a page.
+_PREFIX = {"Figures": "figures.", "Filing": "filing.", "FilingMeta": "filing.meta."}
 
 
-class DidYouMeanUndefined(StrictUndefined):
-    """A misspelt variable, figure or macro fails with the closest names that do exist."""
+def undefined_message(error: UndefinedError, variables: dict) -> str:
+    """"`figures.facilties` is not defined; did you mean `figures.facilities`?" from Jinja's message."""
+    message = str(error)
+    attribute = _NO_ATTRIBUTE.match(message)
+    if attribute:
+        owner, name = attribute.group("owner").rsplit(".", 1)[-1], attribute.group("name")
+        prefix = _PREFIX.get(owner, "")
+        objects = [v for v in _reachable(variables) if type(v).__name__ == owner]
+        known = sorted({a for v in objects for a in dir(v) if not a.startswith("_")})
+        what = f"`{prefix}{name}`" if prefix else f"`{name}` (of {owner})"
+        hint = [prefix + k for k in difflib.get_close_matches(name, known, n=3, cutoff=0.6)]
+        return _sentence(what, hint, f"the staff guide lists every {prefix.rstrip('.') or 'name'}")
+    undefined = _UNDEFINED.match(message)
+    if undefined:
+        name = undefined.group("name")
+        hint = difflib.get_close_matches(name, sorted(variables), n=3, cutoff=0.6)
+        return _sentence(f"`{name}`", hint, "the staff guide lists every macro and variable")
+    return message
 
-    __slots__ = ()
 
-    @property
-    def _undefined_message(self) -> str:
-        name = self._undefined_name
-        owner = self._undefined_obj
-        if owner is not None and owner.__class__.__name__ != "_MissingType":
-            known = [a for a in dir(owner) if not a.startswith("_")]
-            prefix = {"Figures": "figures.", "Filing": "filing.", "FilingMeta": "filing.meta."}.get(
-                type(owner).__name__, "")
-            what = f"`{prefix}{name}`" if prefix else f"`{name}` (of {type(owner).__name__})"
-            hint = [prefix + k for k in difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)]
-            return _sentence(what, hint, f"the staff guide lists every {prefix.rstrip('.') or 'name'}")
-        return _sentence(f"`{name}`", [], "the staff guide lists every macro and variable")
+def _reachable(variables: dict) -> list:
+    """The page's variables and the objects one attribute away (filing.meta)."""
+    found = list(variables.values())
+    for value in list(found):
+        meta = getattr(value, "meta", None)
+        if meta is not None and not callable(meta):
+            found.append(meta)
+    return found
 
 
 def _sentence(what: str, hint: list[str], fallback: str) -> str:
     suggestion = ("did you mean " + " or ".join(f"`{h}`" for h in hint) + "?") if hint else f"{fallback}."
     return f"{what} is not defined; {suggestion}"
-
-
-def with_candidates(message: str, candidates: list[str]) -> str:
-    """Add "did you mean" for a bare unknown name, from the names the page can use."""
-    if "did you mean" in message or "`" not in message:
-        return message
-    name = message.split("`")[1]
-    hint = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-    if not hint:
-        return message
-    return message.split(";")[0] + "; did you mean " + " or ".join(f"`{h}`" for h in hint) + "?"
 
 
 def _line_in_template(error: BaseException) -> int | None:
@@ -61,7 +66,7 @@ def _line_in_template(error: BaseException) -> int | None:
 
 
 def _front_matter_lines(source: Path) -> int:
-    """MkDocs strips a page's YAML front matter before the macros see it: add it back to lines."""
+    """A generator strips a page's YAML front matter before the macros see it: add it back to lines."""
     try:
         lines = source.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -72,7 +77,7 @@ def _front_matter_lines(source: Path) -> int:
     return end + 1 if end is not None else 0
 
 
-def describe(error: BaseException, page_path: str, docs_dir: Path, candidates: list[str]) -> str:
+def describe(error: BaseException, page_path: str, docs_dir: Path, variables: dict) -> str:
     """One line: "docs/2024/report.md:12: what is wrong; what to do"."""
     line = _line_in_template(error)
     if line is not None:
@@ -80,37 +85,14 @@ def describe(error: BaseException, page_path: str, docs_dir: Path, candidates: l
     where = f"docs/{page_path}" + (f":{line}" if line else "")
     if isinstance(error, TemplateSyntaxError):
         what = f"macro syntax: {error.message} (a macro is written {{{{ name }}}} or {{{{ name() }}}})"
+    elif isinstance(error, UndefinedError):
+        what = undefined_message(error, variables)
     else:
-        what = with_candidates(str(error), candidates)
+        what = str(error)
     return f"{where}: {what}"
 
 
-_installed: dict = {}
-
-
-def install_error_format(project_dir: str) -> None:
-    """Make mkdocs-macros report a page's error in one staff-readable line, no traceback."""
-    _installed["docs"] = Path(project_dir) / "docs"
-    if _installed.get("done"):
-        return
-    _installed["done"] = True
-
-    def staff_format(error: Exception, markdown: str, page) -> str:
-        candidates = _installed.get("candidates", [])
-        return error_page(describe(error, page.file.src_path, _installed["docs"], candidates))
-
-    macros_errors.format_error.register(Exception)(staff_format)
-    macros_errors.format_error.register(TemplateSyntaxError)(staff_format)
-
-
-def set_candidates(names: list[str]) -> None:
-    _installed["candidates"] = sorted(names)
-
-
-def error_page(message: str, through_jinja: bool = False) -> str:
-    """Markdown that shows an error on the page, inert: a code block (kept raw for Jinja)."""
+def error_page(message: str) -> str:
+    """Markdown that shows an error on the page, inert: a code block."""
     body = textwrap.indent(message.replace("~~~", "~ ~ ~"), "    ")
-    block = "    ~~~text\n" + body + "\n    ~~~\n"
-    if through_jinja:
-        block = "    {% raw %}\n" + block + "    {% endraw %}\n"
-    return "!!! failure \"This page cannot be built yet: fix the source and save\"\n" + block
+    return "!!! failure \"This page cannot be built yet: fix the source and save\"\n    ~~~text\n" + body + "\n    ~~~\n"

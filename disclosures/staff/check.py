@@ -7,7 +7,7 @@ Reports CHECK markers left by the scaffold, other years' dates left in a year's 
 numbers typed by hand where a figure macro exists, designations without a legend entry (and
 legend entries no row uses), RCOI counts that disagree with the ingested supplier survey, and
 open follow-ups from the CMRT ingest. Checks every year in data/ (drafts included), or only the
-filed ones when CM_DRAFTS=omit (the deploy workflow: what it publishes). Exits 1 on any problem.
+filed ones with --filed-only (the deploy workflow: what it publishes). Exits 1 on any problem.
 """
 from __future__ import annotations
 
@@ -15,18 +15,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from disclosures.site.state import drafts_included
 from disclosures.engine.checks import check_year
 from disclosures.staff.cli import ROOT, load_site_or_exit
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/dev check", description=__doc__.split("\n\n")[0],
-                                     epilog="Drafts are checked unless CM_DRAFTS=omit is set.")
+    parser = argparse.ArgumentParser(prog="scripts/dev check", description=__doc__.split("\n\n")[0])
     parser.add_argument("years", nargs="*", type=int, metavar="YEAR", help="only these years (default: every year)")
+    parser.add_argument("--filed-only", action="store_true",
+                        help="check only the filed years (what the deploy publishes), not the drafts")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    site = load_site_or_exit(args.root / "data", drafts=drafts_included())
+    site = load_site_or_exit(args.root / "data", drafts=not args.filed_only)
     years = args.years or site.years
     unknown = [y for y in years if y not in site.filings]
     if unknown:

@@ -1,8 +1,12 @@
 """What every staff command shares: the project root, and the validated model or a clear error."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from disclosures.engine.errors import DataError
@@ -27,3 +31,15 @@ def load_site_or_exit(data_dir: Path, consequence: str = "", drafts: bool = True
     except DataError as exc:
         print(f"error: {consequence}\n{exc}" if consequence else str(exc), file=sys.stderr)
         raise SystemExit(1) from None
+
+
+@contextlib.contextmanager
+def project_lock(root: Path):
+    """One locking or building command at a time per project: a second waits for the first."""
+    name = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"cm-{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

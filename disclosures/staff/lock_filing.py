@@ -3,104 +3,183 @@
 
     scripts/dev lock 2023
 
-Writes data/locks/YYYY.json: what the year publishes (every figure, every row as shown) and
-content hashes of its files and of the reference data that shapes it. The first lock also
-keeps the figures and the smelter list as filed (data/locks/YYYY.as-filed.csv); nothing ever
-replaces them. From then on the year is filed: any change to what it publishes stops the
-build until an `amendments:` (Form SD/A) or `restatements:` (a correction of this site's
-analysis) entry in data/filings/YYYY.yaml records it and the year is re-locked.
+Builds the site, then writes data/locks/YYYY.json: the year's record (what it filed and what
+this site says of it, as data: engine/record.py). The first lock also keeps the smelter list as
+filed (data/locks/YYYY.as-filed.csv) and registers the year in data/locks/filed.json; from then
+on the year is filed. Its filed content changes only under a new `amendments:` entry (Form SD/A),
+this site's analysis of it only under a new `restatements:` entry, which the lock itemises
+(old -> new). Each file is written whole or not at all: an interrupted lock is finished by
+running the same command again.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
-from disclosures.engine.locks import LOCK_FORMAT, context_hashes, rendered_differences, LOCK_DIR, check_locks, lock_path, make_lock, original_csv_path, read_lock, rendered
-from disclosures.staff.cli import ROOT, load_site_or_exit
+from disclosures.engine import locks
+from disclosures.engine.checks import check_year
+from disclosures.engine.errors import DataError
+from disclosures.engine.registry import filed_years, register, write_atomically
+from disclosures.staff.cli import ROOT, load_site_or_exit, project_lock
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev lock", description=__doc__.split("\n\n")[0])
     parser.add_argument("year", type=int)
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    root = args.root
+    with project_lock(args.root):
+        return lock_year(args.root, args.year)
+
+
+def lock_year(root: Path, year: int) -> int:
     site = load_site_or_exit(root / "data", "the data does not validate, so nothing was locked.")
-    if args.year not in site.filings:
-        print(f"error: no {args.year} filing in data/filings/", file=sys.stderr)
-        return 2
-    filing = site.filing(args.year)
-    previous = read_lock(root, args.year)
-    as_filed = original_csv_path(root, args.year)
-    if previous:
-        problems, _ = check_locks(root, {args.year: filing})
-        new_correction = len(filing.meta.amendments) + len(filing.meta.restatements) > previous.get(
-            "corrections", previous["amendments"])
-        if not problems and not new_correction and previous.get("format") == LOCK_FORMAT:
-            return refresh_causes(root, args.year, previous)
-        if problems and not new_correction:
-            print("error: nothing was re-locked.\n  " + "\n  ".join(problems), file=sys.stderr)
+    if year not in site.filings:
+        return _error(f"no {year} filing in data/filings/")
+    filing = site.filing(year)
+    try:
+        registered = filed_years(root)
+    except DataError as exc:
+        return _error(str(exc))
+    raw = _raw_lock(root, year)
+    if year in registered and raw is None:
+        return _error(f"{year} is filed (data/locks/filed.json) but its lock data/locks/{year}.json is missing: "
+                      f"restore it from git (git checkout -- data/locks/{year}.json); nothing was locked")
+    previous = raw if year in registered else None  # a lock without registration: an interrupted first lock
+    if previous is None:
+        if not filing.smelters:
+            return _error(f"data/smelters/{year}.csv has no rows: import the list before filing; nothing was locked")
+        problems = check_year(root, site, year)
+        if problems:
+            return _error(f"{year} does not pass `scripts/dev check {year}`, so it was not filed:\n  " + "\n  ".join(problems))
+    with tempfile.TemporaryDirectory(prefix="cm-lock-") as tmp:
+        built = _build(root, Path(tmp))
+        if built is None:
             return 1
-    elif as_filed.is_file():
-        print(f"error: {args.year} was filed ({as_filed.relative_to(root)} exists) but its lock "
-              f"{lock_path(root, args.year).relative_to(root)} is gone: restore it from git "
-              f"(git checkout -- {lock_path(root, args.year).relative_to(root)}); nothing was locked", file=sys.stderr)
-        return 1
-    elif not filing.smelters:
-        print(f"error: data/smelters/{args.year}.csv has no rows: import the list before filing; nothing was locked",
-              file=sys.stderr)
-        return 1
-    shown = built(root, args.year)
-    if shown is None:
-        return 1
-    if not previous:
-        as_filed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / "data" / "smelters" / f"{args.year}.csv", as_filed)
-    filed_years = sorted({int(p.name[:4]) for p in (root / LOCK_DIR).glob("*.json")} | {args.year})
-    lock = make_lock(root, filing, previous, dt.date.today(), shown, filed_years)
-    path = lock_path(root, args.year)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
-    print(f"{'re-locked' if previous else 'filed and locked'} {args.year}: {path.relative_to(root)}")
+        record, row_pages = built[year]["record"], built[year]["row_pages"]
+        if previous is not None and previous.get("format") == 3:
+            return _migrate(root, year, filing, previous, record, row_pages, registered)
+        refusal = _refusal(root, year, filing, previous, record, row_pages, Path(tmp) / "site")
+        if refusal:
+            return _error(refusal)
+        if previous is not None and previous["record"] == record and previous["corrections"] == locks.corrections_of(filing):
+            return _refresh_causes(root, year, previous)
+        as_filed = locks.original_csv_path(root, year)
+        if previous is None:
+            write_atomically(as_filed, (root / "data" / "smelters" / f"{year}.csv").read_bytes())
+        today = dt.date.today()
+        filed = sorted(set(registered) | {year})
+        lock = locks.make_lock(root, filing, record, previous, today, filed, row_pages)
+        path = locks.write_lock(root, year, lock)
+        register(root, year, today)  # last: until then the year is a draft, and this command finishes it
+    print(f"{'re-locked' if previous else 'filed and locked'} {year}: {path.relative_to(root)}")
     return 0
 
-def refresh_causes(root: Path, year: int, lock: dict) -> int:
-    """A locked year that shows exactly what it showed, while reference data it depends on was
-    edited (a designation or class added for another year): record the new hashes, so a later
-    difference names its real cause. What the year shows is checked by a build first."""
-    context = context_hashes(root, year)
+
+def _refusal(root: Path, year: int, filing, previous: dict | None, record: dict, row_pages: list[str],
+             site_dir: Path) -> str | None:
+    """Why the new record cannot be locked, or None. Filed content changes only under a new
+    amendment; this site's analysis under a new amendment or restatement; and the built pages
+    must show the record being locked."""
+    shown = locks.shown_problems(year, {"record": record, "row_pages": row_pages}, site_dir)
+    if shown:
+        return "the built pages do not show what would be locked, so nothing was locked:\n  " + "\n  ".join(shown)
+    if previous is None:
+        return None
+    seen = Counter(h["kind"] for h in previous.get("history", []))
+    new_amendments = len(filing.meta.amendments) - seen["amendment"]
+    new_restatements = len(filing.meta.restatements) - seen["restatement"]
+    if new_amendments < 0 or new_restatements < 0:
+        return (f"an amendment or restatement the lock of {year} recorded is gone from data/filings/{year}.yaml: "
+                "recorded corrections are never removed; restore the entry; nothing was re-locked")
+    filed = locks.differences(previous["record"]["filed"], record["filed"]) + \
+        locks._attachment_differences(previous["record"].get("attachments", {}), record.get("attachments", {}))
+    analysis = locks.differences(previous["record"]["analysis"], record["analysis"])
+    downloads = locks.download_problems(year, previous, record)
+    if filed and not new_amendments:
+        route = (" A restatement corrects only this site's analysis, never what was filed." if new_restatements else "")
+        return (f"what {year} filed would change, and no new amendment is recorded:\n  " + "\n  ".join(filed) +
+                f"\n  Record the Form SD/A under `amendments:` (date, form, reason) in data/filings/{year}.yaml, then "
+                f"run `scripts/dev lock {year}` again.{route} Nothing was re-locked.")
+    if analysis and not (new_amendments or new_restatements):
+        return (f"this site's analysis of {year} would change, and no new restatement is recorded:\n  " +
+                "\n  ".join(analysis) + f"\n  Record it under `restatements:` (date, reason) in "
+                f"data/filings/{year}.yaml, then run `scripts/dev lock {year}` again. Nothing was re-locked.")
+    if downloads and not (filed or analysis):
+        return "\n  ".join(downloads + ["Nothing was re-locked."])
+    if (new_amendments or new_restatements) and not (filed or analysis or new_amendments):
+        return (f"a new restatement is recorded for {year}, but nothing in this site's analysis of it changed: "
+                "a restatement records what it corrected; remove the entry (or make the correction first). "
+                "Nothing was re-locked.")
+    return None
+
+
+def _refresh_causes(root: Path, year: int, lock: dict) -> int:
+    """A year that says exactly what it said, while reference data it depends on was edited for
+    another year: record the new hashes, so that a later difference names its real cause."""
+    context = locks.context_hashes(root, year)
     if context == lock.get("context"):
         print(f"{year} is already locked and unchanged")
         return 0
-    shown = built(root, year)
-    if shown is None:
-        return 1
-    if rendered_differences(lock.get("rendered", {}), shown):
-        print(f"error: {year} would read differently; nothing was re-locked (run scripts/dev build to see why)", file=sys.stderr)
-        return 1
-    edited = sorted(f for f in context.keys() | lock.get("context", {}).keys() if context.get(f) != lock.get("context", {}).get(f))
-    lock_path(root, year).write_text(json.dumps(lock | {"context": context}, indent=2) + "\n", encoding="utf-8")
-    print(f"{year} is locked and shows exactly what it showed; recorded the new hashes of {', '.join(edited)} "
+    edited = locks.changed_context(root, year, lock)
+    locks.write_lock(root, year, lock | {"context": context})
+    print(f"{year} is locked and says exactly what it said; recorded the new hashes of {', '.join(edited)} "
           "so that a later difference names its cause")
     return 0
 
 
-def built(root: Path, year: int) -> dict | None:
-    """Build the site (drafts included: the year is one until locked) and read what `year` shows."""
-    with tempfile.TemporaryDirectory(prefix="cm-lock-") as tmp:
-        env = dict(os.environ, CM_DRAFTS="include", NO_MKDOCS_2_WARNING="1")
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", tmp,
-                                 "-f", str(root / "mkdocs.yml")], cwd=root, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            print(f"error: the site does not build, so nothing was locked:\n{result.stderr.strip()[-4000:]}", file=sys.stderr)
-            return None
-        return rendered(Path(tmp), year)
+def _migrate(root: Path, year: int, filing, old: dict, record: dict, row_pages: list[str], registered) -> int:
+    """A lock of format 3 (pages as the generator printed them) becomes a record of content, once
+    its rows and figures are proved the same as the record's; its corrections are kept, unitemised."""
+    shown = [" | ".join(filed + [a["class_key"], a["class"], a["country_code"], "covered" if a["covered_country"] else "",
+                                 "greater risk" if a["greater_risk"] else "", ",".join(a["flags"])])
+             for filed, a in zip(record["filed"]["rows"], record["analysis"]["rows"])]
+    was = old.get("published", {})
+    figures = {k: v for k, v in record["analysis"]["figures"].items() if k in was.get("figures", {})}
+    if was.get("rows") != shown or figures != was.get("figures"):
+        return _error(f"{year}: the lock of format 3 and what the year shows now differ; nothing was migrated")
+    history = [{"kind": "amendment", "date": a.date.isoformat(), "changes": None} for a in filing.meta.amendments] + \
+              [{"kind": "restatement", "date": r.date.isoformat(), "changes": None} for r in filing.meta.restatements]
+    lock = {"format": locks.LOCK_FORMAT, "year": year, "locked_on": dt.date.today().isoformat(),
+            "corrections": locks.corrections_of(filing), "record": record, "row_pages": row_pages,
+            "context": locks.context_hashes(root, year), "filed_years": sorted(set(old.get("filed_years", [])) | {year}),
+            "history": history, "original": old["original"]}
+    register(root, year, dt.date.fromisoformat(old["original"]["locked_on"]), known=registered)
+    locks.write_lock(root, year, lock)
+    print(f"migrated the lock of {year} to format {locks.LOCK_FORMAT} (rows and figures unchanged)")
+    return 0
+
+
+def _raw_lock(root: Path, year: int) -> dict | None:
+    path = locks.lock_path(root, year)
+    if not path.is_file():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return raw if raw.get("format") == 3 else locks.read_lock(root, year)
+
+
+def _build(root: Path, tmp: Path) -> dict | None:
+    """Build the site (drafts included: the year is one until locked); each year's record."""
+    result = subprocess.run([sys.executable, "-m", "disclosures.site.mkdocs_plugin", "build", "--drafts", "--quiet",
+                             "-f", str(root / "mkdocs.yml"), "-d", str(tmp / "site"), "--record-to", str(tmp / "records")],
+                            cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"error: the site does not build, so nothing was locked:\n{result.stderr.strip()[-4000:]}", file=sys.stderr)
+        return None
+    return {int(p.stem): json.loads(p.read_text(encoding="utf-8")) for p in (tmp / "records").glob("*.json")}
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
 
 if __name__ == "__main__":
     sys.exit(main())

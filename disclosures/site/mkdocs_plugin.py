@@ -1,0 +1,215 @@
+"""The one generator adapter: a MkDocs plugin over the generator-free core (publisher.Publisher).
+
+Every line that knows MkDocs (or ProperDocs, its maintained 1.x fork, which runs MkDocs plugins
+unchanged) is in this module; nothing else in the package imports mkdocs. Registered as the
+`disclosures` plugin (pyproject.toml entry point `mkdocs.plugins`) and configured in mkdocs.yml:
+
+    plugins:
+      - search
+      - disclosures:
+          drafts: omit          # what `mkdocs build` publishes: filed years only (the deploy)
+          drafts_in_preview: include
+          macros_module: macros # the project's own macros (define_env), optional
+
+`python -m disclosures.site.mkdocs_plugin build [--drafts] [-d DIR] [--record-to DIR]` is the
+same strict build with the settings given on the command line (`scripts/dev build --drafts`, and
+`scripts/dev lock`, which records what each year shows).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import Abort, MkDocsException, PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File
+
+from disclosures.engine.errors import DataError
+from disclosures.site.page import Page
+from disclosures.site.publisher import Publisher, PublishError
+from disclosures.site.render.templating import TEMPLATES
+
+log = logging.getLogger("mkdocs.plugins.disclosures")
+
+
+class DisclosuresConfig(Config):
+    drafts = c.Choice(("include", "omit"), default="omit")
+    drafts_in_preview = c.Choice(("include", "omit"), default="include")
+    macros_module = c.Optional(c.Type(str))
+    record_to = c.Optional(c.Type(str))  # set by `scripts/dev lock` through main() below
+    dump_markdown_to = c.Optional(c.Type(str))  # set by scripts/bench_site.py: each page's final Markdown
+
+
+class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
+    """Binds MkDocs' events to the Publisher. Kept across the rebuilds of `mkdocs serve` (it has
+    on_startup), so the model is loaded again only when data/ changed."""
+
+    def __init__(self):
+        self.previewing = False
+        self.publisher: Publisher | None = None
+
+    def on_startup(self, *, command, dirty):
+        self.previewing = command == "serve"
+
+    @event_priority(100)  # before other plugins read the navigation or the pages
+    def on_config(self, config):
+        root = Path(config.config_file_path).parent
+        custom_dir = config.theme.custom_dir
+        # The package's templates are a theme layer between a site's custom_dir and Material.
+        config.theme.dirs.insert(1 if custom_dir else 0, str(TEMPLATES))
+        drafts = (self.config.drafts_in_preview if self.previewing else self.config.drafts) == "include"
+        record_to = Path(self.config.record_to) if self.config.record_to else None
+        try:
+            if self.publisher is None or self.publisher.root != root.resolve() or self.publisher.drafts != drafts:
+                self.publisher = Publisher(root, drafts=drafts, previewing=self.previewing,
+                                           theme_dir=Path(custom_dir) if custom_dir else None, record_to=record_to,
+                                           site_macros=_site_macros(root, self.config.macros_module))
+            else:
+                self.publisher.begin()
+        except (PublishError, DataError) as exc:
+            raise PluginError(str(exc)) from None
+        if self.publisher.error:
+            log.error("%s\n(the pages show this too; save a fix and they rebuild)", self.publisher.error)
+        config.nav = self.publisher.nav()
+        config.extra["filing_years"] = self.publisher.year_entries()
+        return config
+
+    def on_serve(self, server, config, builder):
+        """Rebuild when the package's code or templates change, too."""
+        server.watch(str(Path(__file__).resolve().parent.parent))
+        return server
+
+    def on_files(self, files, config):
+        publisher = self.publisher
+        for file in list(files):
+            if not publisher.is_published(file.src_uri):
+                files.remove(file)
+        for path, markdown in publisher.added_pages().items():
+            files.append(File.generated(config, path, content=markdown))
+        publisher.start_downloads()
+        return files
+
+    @event_priority(100)  # macros first: other plugins see the rendered Markdown
+    def on_page_markdown(self, markdown, page, config, files):
+        try:
+            markdown = self.publisher.render_markdown(_page(page), markdown)
+        except PublishError as exc:
+            raise PluginError(str(exc)) from None
+        if self.config.dump_markdown_to:
+            target = Path(self.config.dump_markdown_to) / page.file.src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(self.publisher.slots.expand(markdown), encoding="utf-8")
+            (Path(self.config.dump_markdown_to) / "nav.json").write_text(json.dumps(config.nav), encoding="utf-8")
+        return markdown
+
+    def on_page_content(self, html, page, config, files):
+        self.publisher.keep_content(_page(page), html)
+        return html
+
+    def on_page_context(self, context, page, config, nav):
+        context.update(self.publisher.page_context(_page(page)))
+        return context
+
+    def on_post_page(self, output, page, config):
+        return self.publisher.finish_page(output)
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config):
+        site_dir = Path(config.site_dir)
+        _add_search_entries(site_dir, self.publisher.search_entries())
+        try:
+            problems = self.publisher.finish(site_dir)
+        except (RuntimeError, DataError) as exc:
+            raise PluginError(str(exc)) from None
+        if problems and self.previewing:
+            log.error("a filed year would read differently:\n  " + "\n  ".join(problems))
+        elif problems:
+            raise PluginError("a filed year would read differently:\n  " + "\n  ".join(problems))
+
+    def on_build_error(self, error):
+        if self.publisher is not None:
+            self.publisher.abort()
+
+
+def _page(page) -> Page:
+    return Page(page.file.src_uri, page.url)
+
+
+def _add_search_entries(site_dir: Path, entries: list[dict]) -> None:
+    """The search index MkDocs' and Material's search plugins write (search/search_index.json),
+    with one entry per smelter added (replacing any earlier ones of the same address)."""
+    index_file = site_dir / "search" / "search_index.json"
+    if not index_file.is_file() or not entries:
+        return
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    locations = {e["location"] for e in entries}
+    index["docs"] = [d for d in index.get("docs", []) if d["location"] not in locations] + entries
+    index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _site_macros(root: Path, module_name: str | None) -> dict | None:
+    """The project's own macros: `define_env(env)` in the module named by `macros_module`, with
+    env.macro(function, name) and env.variables as in mkdocs-macros (filters: engine.figures)."""
+    if not module_name:
+        return None
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(module_name)
+    finally:
+        sys.path.remove(str(root))
+    define_env = getattr(module, "define_env", None)
+    if define_env is None:
+        return None
+
+    class Env:
+        def __init__(self):
+            self.variables: dict = {}
+
+        def macro(self, function, name=None):
+            self.variables[name or function.__name__] = function
+            return function
+
+    env = Env()
+    define_env(env)
+    return env.variables
+
+
+def main(argv=None) -> int:
+    """`build`: the strict build, with the plugin's settings from the command line."""
+    parser = argparse.ArgumentParser(prog="python -m disclosures.site.mkdocs_plugin")
+    parser.add_argument("command", choices=["build"])
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml")
+    parser.add_argument("-d", "--site-dir", default="site")
+    parser.add_argument("--drafts", action="store_true", help="build the draft years too (with their banner)")
+    parser.add_argument("--record-to", help="write what each year shows (its record) into this folder")
+    parser.add_argument("--dump-markdown-to", help=argparse.SUPPRESS)
+    parser.add_argument("-q", "--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING if args.quiet else logging.INFO)
+    try:
+        config = load_config(args.config_file, site_dir=str(Path(args.site_dir).resolve()), strict=True)
+        plugin = config.plugins["disclosures"]
+        plugin.config.drafts = "include" if args.drafts else "omit"
+        plugin.config.record_to = args.record_to
+        plugin.config.dump_markdown_to = args.dump_markdown_to
+        build(config)
+    except (Abort, MkDocsException) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

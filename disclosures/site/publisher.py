@@ -1,0 +1,345 @@
+"""The site, whatever generator prints it: one build's model, pages, macros, downloads and checks.
+
+Nothing here knows MkDocs. A generator adapter (today disclosures/site/mkdocs_plugin.py, the only
+module that imports mkdocs) asks a `Publisher` for the navigation, the pages to add, each page's
+Markdown with its macros rendered, the theme's page context, the search entries, and, once the
+pages are written, the downloads and the check of every filed year against its lock. Moving to
+another generator means writing another adapter over this object; the legal record (the locks)
+does not depend on the markup either generator prints.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined, TemplateError
+from markupsafe import Markup
+
+from disclosures.engine.amendments import AmendmentEffect, amendment_effects
+from disclosures.engine.errors import DataError
+from disclosures.engine.figures import FILTERS, longdate
+from disclosures.engine.load import Site, load_site
+from disclosures.engine.locks import check_locks, lock_statuses, record_problems, write_record, year_record
+from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
+from disclosures.site import page_errors
+from disclosures.site.macros import page_variables
+from disclosures.site.page import Page, page_year, relative_url
+from disclosures.site.render import downloads, search_docs
+from disclosures.site.render.html import inline_text
+from disclosures.site.render.key_facts import key_facts
+from disclosures.site.render.templating import use_overrides
+
+STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"},
+                      {"Corrections by this site": "corrections.md"}]
+SITE_PAGES = ("corrections.md",)  # site-wide pages generated from disclosures/pages/ unless docs/ has its own
+
+
+class PublishError(Exception):
+    """What stops a build: the data, a page or a filed year; the message says file, line and fix."""
+
+
+@dataclass(frozen=True)
+class Dated:
+    date: str  # as shown ("May 30, 2024")
+    date_iso: str
+    reason: str
+    form: str = ""
+    changes: tuple | None = ()  # a correction's items, old -> new, as its lock recorded them (None: not itemised)
+
+
+@dataclass(frozen=True)
+class YearEntry:
+    """What the theme templates (main.html, partials/year-switcher.html) show for a year."""
+
+    year: int
+    registrant: str
+    filed_on: str
+    filed_on_iso: str
+    locked: bool
+    draft: bool
+    amendments: tuple[Dated, ...]
+    corrections: tuple[Dated, ...]  # this site's corrections of its own analysis (restatements)
+    figures_changed: tuple = ()
+    rows_changed: dict | None = None
+    original_download: str | None = None
+
+
+class Slots:
+    """Large HTML (the smelter tables) kept away from Markdown and the generator's search parser.
+
+    A macro puts the table here and leaves an empty one-element placeholder; after the page is
+    rendered and indexed, the adapter asks `fill` to put it back. Python-Markdown and a search
+    indexer otherwise re-parse every tag of every table, which dominated the build at scale (see
+    scripts/bench_site.py); the search finds smelters through their own entries (search_entries).
+    """
+
+    _PATTERN = re.compile(r'<div data-cm-slot="([0-9a-f]{12}-\d+)">.*?</div>', re.S)
+
+    def __init__(self):
+        self._html: dict[str, str] = {}
+        self._token = uuid.uuid4().hex[:12]
+
+    def put(self, html: str) -> Markup:
+        key = f"{self._token}-{len(self._html)}"
+        self._html[key] = str(html)
+        return Markup(f'\n<div data-cm-slot="{key}"></div>\n')
+
+    def fill(self, output: str) -> str:
+        if "data-cm-slot" not in output:
+            return output
+        return self._PATTERN.sub(lambda m: self._html.pop(m.group(1), m.group(0)), output)
+
+    def expand(self, source: str) -> str:
+        """`source` with every placeholder replaced, keeping the slots (for the benchmark's dump)."""
+        return self._PATTERN.sub(lambda m: self._html.get(m.group(1), m.group(0)), source)
+
+
+class Publisher:
+    """One project's site for one generator run (kept across rebuilds while previewing).
+
+    `drafts`: whether draft years are built (never for what is deployed). `previewing`: a staff
+    preview, which keeps going through errors (shown on the page) where a build stops.
+    `record_to`: a folder where each year's record (what the lock holds) is written after the
+    build, for `scripts/dev lock`.
+    """
+
+    def __init__(self, root: Path, *, drafts: bool, previewing: bool = False, theme_dir: Path | None = None,
+                 record_to: Path | None = None, site_macros=None):
+        self.root = Path(root).resolve()
+        self.drafts, self.previewing, self.record_to = drafts, previewing, record_to
+        self.site_macros = site_macros  # the project's own macros/ module (define_env), if any
+        use_overrides(theme_dir)
+        self._cache: tuple[tuple, Site] | None = None
+        self.error: str | None = None
+        self.begin()
+
+    # ---- a build, from the data to the pages ------------------------------------------------
+    def begin(self) -> None:
+        """Start a build: load the data and check the filed years (an error is kept while previewing)."""
+        self.error, self.site, self.locks, self.amendments = None, None, {}, {}
+        self.slots, self.writing, self.page_html = Slots(), None, {}
+        self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
+        try:
+            self._load()
+        except PublishError as exc:
+            if not self.previewing:
+                raise
+            self.error = str(exc)
+
+    def _load(self) -> None:
+        links = _symlinks(self.root)
+        if links:
+            raise PublishError("symbolic links are not published (they could reach files outside the repository); "
+                               "replace each with the file itself:\n  " + "\n  ".join(links))
+        try:
+            self.site = self._site()
+            if self.record_to is None:
+                problems, self.locks = check_locks(self.root, self.site)
+            else:  # the build of `scripts/dev lock`, which compares the records itself
+                problems, self.locks = [], lock_statuses(self.root, self.site)
+        except DataError as exc:
+            raise PublishError(str(exc)) from None
+        problems = self._missing_pages() + problems
+        if problems:
+            raise PublishError("the data and the pages disagree, or a filed year changed:\n  " + "\n  ".join(problems))
+        self.amendments = amendment_effects(self.root, self.site, self.locks)
+
+    def _site(self) -> Site:
+        """data/ loaded once, and again only when a file in it changed (while previewing)."""
+        data = self.root / "data"
+        fingerprint = (self.drafts,) + tuple(sorted(
+            (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
+        if self._cache is None or self._cache[0] != fingerprint:
+            self._cache = (fingerprint, load_site(data, drafts=self.drafts))
+        return self._cache[1]
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    def pages_for(self, year: int) -> list[str]:
+        return year_pages(self.site.previous(year) is not None)
+
+    def _missing_pages(self) -> list[str]:
+        problems = []
+        for year in self.site.years:
+            for page in self.pages_for(year):
+                if page not in STANDARD_PAGES and not (self.docs / str(year) / page).is_file():
+                    problems.append(f"docs/{year}/{page} is missing: data/filings/{year}.yaml has no {YEAR_PAGES[page]} "
+                                    f"page (restore it with: scripts/dev new-year {year} --restore)")
+        for folder in sorted(p for p in self.docs.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)):
+            if int(folder.name) not in self.site.filings and int(folder.name) not in self.omitted_years():
+                problems.append(f"docs/{folder.name}/ has pages but there is no data/filings/{folder.name}.yaml")
+        return problems
+
+    def omitted_years(self) -> set[int]:
+        """Draft years left out of this build: none of their files is published."""
+        if self.drafts or self.site is None:
+            return set()
+        return {int(p.stem) for p in (self.root / "data" / "filings").glob("[0-9][0-9][0-9][0-9].yaml")} - set(self.site.years)
+
+    def nav(self) -> list:
+        """The navigation: home, each filing newest first with its pages, then the site-wide pages."""
+        if self.error:
+            return [{"Home": "index.md"}]
+        nav = [{"Home": "index.md"}]
+        for year in reversed(self.site.years):
+            previous = self.site.previous(year)
+            titles = dict(YEAR_PAGES, **({"changes.md": f"Changes since {previous.year}"} if previous else {}))
+            nav.append({f"{year} filing": [{titles[p]: f"{year}/{p}"} for p in self.pages_for(year)]})
+        return nav + STATIC_PAGES_AFTER
+
+    def year_entries(self) -> list[YearEntry]:
+        if self.error:
+            return []
+        return [self._year_entry(y) for y in reversed(self.site.years)]
+
+    def _year_entry(self, year: int) -> YearEntry:
+        meta, lock = self.site.filing(year).meta, self.locks.get(year)
+        effect: AmendmentEffect | None = self.amendments.get(year)
+        return YearEntry(
+            year=year, registrant=meta.registrant.name, filed_on=longdate(meta.filed_on),
+            filed_on_iso=meta.filed_on.isoformat(), locked=lock is not None, draft=year in self.site.drafts,
+            amendments=tuple(Dated(longdate(a.date), a.date.isoformat(), a.reason, a.form) for a in meta.amendments),
+            corrections=self._corrections(year),
+            figures_changed=effect.figures_changed if effect else (),
+            rows_changed=effect.rows_changed or None if effect else None,
+            original_download=f"downloads/smelters-{year}-as-filed.csv" if effect and effect.as_filed else None,
+        )
+
+    def _corrections(self, year: int) -> tuple[Dated, ...]:
+        """The year's restatements (YAML: date, reason) with the items each changed (its lock)."""
+        lock = self.locks.get(year)
+        locked = [h for h in (lock.history if lock else ()) if h["kind"] == "restatement"]
+        return tuple(Dated(longdate(r.date), r.date.isoformat(), r.reason,
+                           changes=(tuple(locked[i]["changes"]) if locked[i]["changes"] is not None else None)
+                           if i < len(locked) else ())
+                     for i, r in enumerate(self.site.filing(year).meta.restatements))
+
+    def is_published(self, src_uri: str) -> bool:
+        """Whether a file of docs/ belongs in this build: nothing of a draft left out, any kind of file."""
+        if self.error:
+            return True
+        found = re.match(r"^(\d{4})/", src_uri)
+        return not (found and int(found.group(1)) in self.omitted_years())
+
+    def added_pages(self) -> dict[str, str]:
+        """Pages the generator must add, by path under docs/: each year's standard pages it does
+        not hold itself, and the site-wide pages generated from disclosures/pages/."""
+        if self.error:
+            return {}
+        pages = {}
+        for year in self.site.years:
+            pages.update({f"{year}/{page}": markdown for page, markdown in
+                          generated_pages(self.docs, year, self.pages_for(year)).items()})
+        pages.update({name: (STANDARD_SOURCE / name).read_text(encoding="utf-8") for name in SITE_PAGES
+                      if not (self.docs / name).is_file()})
+        return pages
+
+    # ---- one page ----------------------------------------------------------------------------
+    def render_markdown(self, page: Page, markdown: str) -> str:
+        """The page's Markdown with its macros and variables rendered (Jinja, autoescaped, every
+        value inert as Markdown too). An error names file and line; while previewing it is shown
+        on the page instead of stopping."""
+        if self.error:
+            return page_errors.error_page(self.error)
+        variables = page_variables(self, page)
+        try:
+            return _environment().from_string(markdown).render(**variables)
+        except (TemplateError, ValueError, LookupError, TypeError, ZeroDivisionError) as exc:
+            message = page_errors.describe(exc, page.src_uri, self.docs, variables)
+            if self.previewing:
+                return page_errors.error_page(message)
+            raise PublishError(message) from None
+
+    def keep_content(self, page: Page, html: str) -> None:
+        """The page's HTML as converted from Markdown, before the theme: a year's record reads its report."""
+        if page.year is not None:
+            self.page_html[page.src_uri] = html
+
+    def page_context(self, page: Page) -> dict:
+        """What the theme shows around a page: `cm_filing` (its year's entry), `cm_kind`, `cm_key_facts`."""
+        found = page_year(page.src_uri)
+        entries = {e.year: e for e in self.year_entries()}
+        entry = entries.get(found[0]) if found else None
+        facts = None
+        if entry and not self.error:
+            facts = key_facts(self.site.filing(entry.year), self.site.reference,
+                              relative_url(page.url, f"{entry.year}/smelters/"))
+        kind = "" if not found or found[1] == "index.md" else found[1][: -len(".md")]
+        return {"cm_filing": entry, "cm_kind": kind, "cm_key_facts": facts}
+
+    def finish_page(self, html: str) -> str:
+        return self.slots.fill(html)
+
+    # ---- after the pages ---------------------------------------------------------------------
+    def start_downloads(self) -> None:
+        """Write the downloads in a forked process while the generator renders the pages."""
+        if not self.error and not self.previewing:
+            self.writing = downloads.write_in_background(downloads.plan(self.site, self.amendments))
+
+    def abort(self) -> None:
+        """A failed build leaves nothing behind (the downloads being written are discarded)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            downloads.finish(writing, None)
+
+    def search_entries(self) -> list[dict]:
+        """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
+        return [] if self.error else search_docs.smelter_docs(list(self.site.timelines))
+
+    def finish(self, site_dir: Path) -> list[str]:
+        """Write the downloads into the built site, then hold each filed year to its lock. Returns
+        the problems (a build stops on them; a preview shows them in the terminal)."""
+        if self.error:
+            return []
+        site_dir = Path(site_dir)
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            downloads.finish(writing, site_dir / "downloads")
+        else:
+            downloads.write_all(site_dir / "downloads", downloads.plan(self.site, self.amendments))
+        problems = []
+        for year in self.site.years:
+            record = year_record(self.root, self.site, year, self.page_html, site_dir)
+            if self.record_to is not None:  # `scripts/dev lock` compares and decides itself
+                write_record(self.record_to, year, {"record": record, "row_pages": sorted(self.row_pages.get(year, ()))})
+            elif year in self.locks:
+                problems += record_problems(self.root, self.site, year, record, site_dir)
+        return problems
+
+    def showed_rows(self, year: int, page: Page) -> None:
+        """A page shows the year's smelter rows (the list, the report's annex): the lock checks them there."""
+        self.row_pages.setdefault(year, set()).add(page.url)
+
+
+def _symlinks(root: Path) -> list[str]:
+    """Links inside docs/ or data/ could publish files from anywhere on the machine."""
+    found = []
+    for folder in ("docs", "data"):
+        for dirpath, dirnames, filenames in os.walk(root / folder):
+            found += [str((Path(dirpath) / name).relative_to(root)) for name in dirnames + filenames
+                      if (Path(dirpath) / name).is_symlink()]
+    return found
+
+
+def _inert_in_markdown(value):
+    """A value written with {{ ... }}: macro HTML (Markup) and numbers as they are; any other
+    text (YAML fields, names) as plain characters that neither HTML nor Markdown can act on."""
+    if isinstance(value, (Markup, int, float)) or value is None:
+        return value
+    return inline_text(value)
+
+
+@functools.cache
+def _environment() -> Environment:
+    """The Jinja environment pages are rendered in: autoescaped, undefined names an error, every
+    value inert as Markdown; the filters of engine.figures. Built once: it holds no build state."""
+    env = Environment(autoescape=True, finalize=_inert_in_markdown, undefined=StrictUndefined,
+                      keep_trailing_newline=True)
+    env.filters.update({name: function for name, (function, _) in FILTERS.items()})
+    return env
