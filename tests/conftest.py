@@ -77,26 +77,31 @@ def dev_project(dest: Path, content: Path = ROOT) -> Path:
 
 def make_draft(project: Path, year: int) -> None:
     """Make a filed year of a test copy a draft again: as if it had never been filed (its lock and
-    as-filed list gone, and no other lock recording it as filed)."""
+    as-filed list gone, not registered, and no other lock recording it as filed)."""
     locks = project / "data" / "locks"
     for name in (f"{year}.json", f"{year}.as-filed.csv"):
         (locks / name).unlink()
-    for path in locks.glob("*.json"):
+    for path in locks.glob("[0-9][0-9][0-9][0-9].json"):
         lock = json.loads(path.read_text(encoding="utf-8"))
         lock["filed_years"] = [y for y in lock.get("filed_years", []) if y != year]
-        path.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(lock, indent=1) + "\n", encoding="utf-8")
+    registry = json.loads((locks / "filed.json").read_text(encoding="utf-8"))
+    registry["filed"].pop(str(year))
+    (locks / "filed.json").write_text(json.dumps(registry, indent=2) + "\n", encoding="utf-8")
 
 
-def mkdocs_build(project: Path, out: Path) -> subprocess.CompletedProcess:
+def mkdocs_build(project: Path, out: Path, *options: str, generator: str = "mkdocs") -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` (or `properdocs build --strict`); with options (--drafts), the
+    adapter's own build command, which takes the plugin's settings on the command line."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=project, capture_output=True, text=True, env=env, timeout=300,
-    )
+    command = [sys.executable, "-m", "disclosures.site.mkdocs_plugin", "build", *options] if options else \
+        [sys.executable, "-m", generator, "build", "--strict"]
+    return subprocess.run(command + ["--site-dir", str(out)], cwd=project, capture_output=True, text=True, env=env,
+                          timeout=300)
 
 
-def build_or_fail(project: Path, out: Path) -> Path:
-    result = mkdocs_build(project, out)
+def build_or_fail(project: Path, out: Path, *options: str, generator: str = "mkdocs") -> Path:
+    result = mkdocs_build(project, out, *options, generator=generator)
     if result.returncode != 0:
         pytest.fail(f"the site did not build:\n{result.stderr[-4000:]}", pytrace=False)
     return out
@@ -111,8 +116,8 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def live_built_site(tmp_path_factory) -> Path:
-    """The live tree, built in place (drafts included) exactly as `scripts/dev build` does."""
-    return build_or_fail(ROOT, tmp_path_factory.mktemp("live") / "site")
+    """The live tree, built in place (drafts included) exactly as `scripts/dev build --drafts` does."""
+    return build_or_fail(ROOT, tmp_path_factory.mktemp("live") / "site", "--drafts")
 
 
 @pytest.fixture

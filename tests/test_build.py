@@ -165,7 +165,7 @@ def unlock(project, year):
 def test_changing_a_row_changes_the_rendered_numbers(project_copy, tmp_path):
     unlock(project_copy, 2023)
     change_advanced_chemical_to_compliant(project_copy)
-    result = mkdocs_build(project_copy, tmp_path / "out")
+    result = mkdocs_build(project_copy, tmp_path / "out", "--drafts")
     assert result.returncode == 0, result.stderr[-3000:]
     text = visible_text((tmp_path / "out" / "2023" / "report" / "index.html").read_text(encoding="utf-8"))
     assert "we have identified 224 facilities or smelters" in text
@@ -176,13 +176,20 @@ def test_a_filed_year_cannot_change_without_an_amendment(project_copy, tmp_path)
     change_advanced_chemical_to_compliant(project_copy)
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0
-    assert "2023 is filed and locked" in result.stderr and "data/smelters/2023.csv" in result.stderr
-    assert "data/smelters/2013.csv" not in result.stderr
+    assert "2023 is filed and locked (locked on 2026-12-02), but what it filed would change" in result.stderr.replace(
+        str(__import__("datetime").date.today()), "2026-12-02")
+    assert "Advanced Chemical Company" in result.stderr and "record the Form SD/A under `amendments:`" in result.stderr
+    assert "2013 is filed" not in result.stderr
 
 
 def test_an_amended_year_shows_what_changed_and_keeps_the_original(project_copy, tmp_path):
     change_advanced_chemical_to_compliant(project_copy)
     amend(project_copy, 2023)
+    result = mkdocs_build(project_copy, tmp_path / "out")  # recorded, not yet locked: the build still compares
+    assert result.returncode != 0 and "run `scripts/dev lock 2023`" in result.stderr, result.stderr[-3000:]
+    lock = subprocess.run([sys.executable, "-m", "disclosures.staff.lock_filing", "2023", "--root", str(project_copy)],
+                          capture_output=True, text=True)
+    assert lock.returncode == 0 and "re-locked 2023" in lock.stdout, lock.stderr
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-3000:]
     text = visible_text((tmp_path / "out" / "2023" / "report" / "index.html").read_text(encoding="utf-8"))
@@ -193,21 +200,18 @@ def test_an_amended_year_shows_what_changed_and_keeps_the_original(project_copy,
     assert "we have identified 224 facilities" in text
     original = (tmp_path / "out" / "downloads" / "smelters-2023-as-filed.csv").read_text(encoding="utf-8-sig")
     assert "Advanced Chemical Company,UNITED STATES OF AMERICA,US,United States,,CID000015,Active" in original
-    # Re-locking records the amendment; a further change needs a further amendment.
-    lock = subprocess.run([sys.executable, "-m", "disclosures.staff.lock_filing", "2023", "--root", str(project_copy)],
-                          capture_output=True, text=True)
-    assert lock.returncode == 0 and "re-locked 2023" in lock.stdout, lock.stderr
+    # The lock recorded the amendment; a further change needs a further amendment.
     report = project_copy / "docs" / "2023" / "report.md"
     report.write_text(report.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     result = mkdocs_build(project_copy, tmp_path / "out2")
-    assert result.returncode != 0 and "docs/2023/report.md" in result.stderr
+    assert result.returncode != 0 and "One more sentence" in result.stderr and "amendments:" in result.stderr
 
 
 def test_a_misspelt_figure_fails_the_build_naming_page_and_name(project_copy, tmp_path):
     unlock(project_copy, 2023)
     report = project_copy / "docs" / "2023" / "report.md"
     report.write_text(report.read_text(encoding="utf-8").replace("{{ figures.facilities }}", "{{ figures.facilitys }}", 1))
-    result = mkdocs_build(project_copy, tmp_path / "out")
+    result = mkdocs_build(project_copy, tmp_path / "out", "--drafts")
     assert result.returncode != 0
     assert "2023/report.md" in result.stderr and "facilitys" in result.stderr
 

@@ -324,11 +324,7 @@ def test_a_draft_year_builds_from_each_layouts_csv(tmp_path):
         result = run_import(layout_source(name, tmp_path), "--year", year, "--out", project / "data" / "smelters" / f"{year}.csv")
         assert result.returncode == 0, result.stderr
         years[year] = name
-    os.environ["CM_DRAFTS"] = "include"
-    try:
-        site = build_or_fail(project, tmp_path / "site")
-    finally:
-        os.environ.pop("CM_DRAFTS")
+    site = build_or_fail(project, tmp_path / "site", "--drafts")
     for year, name in years.items():
         page = (site / str(year) / "smelters" / "index.html").read_text(encoding="utf-8")
         assert page.count("<tr data-metal=") == LAYOUT_EXPECTATIONS[name][0], name

@@ -28,18 +28,14 @@ from .conftest import copy_project, dev_project, make_draft, mkdocs_build, surve
 from .site_checks import assert_none, broken_links, download_problems, figure_problems, narrative_problems
 
 
-def dev(project: Path, *args: str, drafts: str = "include") -> subprocess.CompletedProcess:
-    env = dict(os.environ, CM_DRAFTS=drafts)
+def dev(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(project / "scripts" / "dev"), *args], cwd=project, capture_output=True, text=True,
-                          env=env, timeout=300)
+                          timeout=300)
 
 
-def build(project: Path, out: Path, drafts: str = "include") -> subprocess.CompletedProcess:
-    os.environ["CM_DRAFTS"] = drafts
-    try:
-        return mkdocs_build(project, out)
-    finally:
-        os.environ.pop("CM_DRAFTS")
+def build(project: Path, out: Path, drafts: bool = True) -> subprocess.CompletedProcess:
+    """The strict build, drafts included (a preview of them) or left out (what the deploy publishes)."""
+    return mkdocs_build(project, out, "--drafts") if drafts else mkdocs_build(project, out)
 
 
 def next_year(site) -> int:
@@ -129,11 +125,11 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     out = build(project, tmp_path / "draft-site")
     assert out.returncode == 0, out.stderr[-3000:]
     assert "Draft — not filed" in (tmp_path / "draft-site" / str(year) / "report" / "index.html").read_text(encoding="utf-8")
-    out = build(project, tmp_path / "published", drafts="omit")
+    out = build(project, tmp_path / "published", drafts=False)
     assert out.returncode == 0, out.stderr[-3000:]
     assert not (tmp_path / "published" / str(year)).exists()
     assert f'href="{year}/' not in (tmp_path / "published" / "index.html").read_text(encoding="utf-8")
-    assert dev(project, "check", drafts="omit").returncode == 0  # what the deploy publishes is ready
+    assert dev(project, "check", "--filed-only").returncode == 0  # what the deploy publishes is ready
 
     # Fill it in: the check passes, the year is filed, and the banner is gone.
     fill_in(project, year, max(y for y in filed if y < year))

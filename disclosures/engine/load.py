@@ -37,7 +37,9 @@ class Site:
         return self.filings[year]
 
     def previous(self, year: int) -> Filing | None:
-        earlier = [y for y in self.years if y < year]
+        """The filing a year is compared with: the latest earlier one; for a filed year, the latest
+        earlier *filed* one (a draft back-filled before it changes nothing it published)."""
+        earlier = [y for y in self.years if y < year and (year in self.drafts or y not in self.drafts)]
         return self.filings[earlier[-1]] if earlier else None
 
 
@@ -48,6 +50,7 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
     yaml_years = _years_in(data_dir / "filings", "yaml")
     csv_years = _years_in(data_dir / "smelters", "csv")
     filed = set(filed_years(data_dir.parent))  # registered by `scripts/dev lock`; the rest are drafts
+    left_out = set() if drafts else yaml_years - filed
     if not drafts:
         yaml_years, csv_years = yaml_years & filed, csv_years & filed
     problems = [
@@ -71,11 +74,15 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
     if not filings:
         raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
     check_resolved_ids(reference, filings, data_dir / "reference" / RESOLVED_IDS)
-    aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"))
-    years = sorted(filings)
-    diffs = {new: diff(filings[old], filings[new], aliases) for old, new in zip(years, years[1:])}
-    return Site(reference, filings, aliases, diffs, tuple(timelines(list(filings.values()), aliases)),
+    aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"),
+                          left_out)
+    site = Site(reference, filings, aliases, {}, tuple(timelines(list(filings.values()), aliases)),
                 frozenset(filings) - filed)
+    for year in site.years:
+        previous = site.previous(year)
+        if previous is not None:
+            site.diffs[year] = diff(previous, filings[year], aliases)
+    return site
 
 
 def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = False) -> Filing:

@@ -18,11 +18,8 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import Field
 
 from disclosures.engine import record as rec
 from disclosures.engine.errors import DataError, Problem
@@ -65,7 +62,22 @@ class Correction(Strict):
 
     kind: str  # "amendment" or "restatement"
     date: dt.date
+    reason: str
     changes: list[Change] | None = None
+
+
+def corrections_in(filing: Filing) -> list[dict]:
+    """The year's amendments and restatements as its YAML records them, oldest first."""
+    return sorted([{"kind": "amendment", "date": a.date.isoformat(), "reason": a.reason} for a in filing.meta.amendments] +
+                  [{"kind": "restatement", "date": r.date.isoformat(), "reason": r.reason} for r in filing.meta.restatements],
+                  key=lambda c: c["date"])
+
+
+def unlocked_corrections(filing: Filing, history: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(recorded in the YAML but not yet locked, locked but gone from the YAML)."""
+    key = lambda c: (c["kind"], c["date"], c["reason"])  # noqa: E731
+    recorded, locked = {key(c): c for c in corrections_in(filing)}, {key(c): c for c in history}
+    return [c for k, c in recorded.items() if k not in locked], [c for k, c in locked.items() if k not in recorded]
 
 
 class LockFile(Strict):
@@ -74,7 +86,6 @@ class LockFile(Strict):
     format: int
     year: int
     locked_on: dt.date
-    corrections: int = Field(ge=0)  # amendments + restatements the lock has seen
     record: dict
     row_pages: list[str] = []  # the pages that show the smelter rows (the list, and the report's annex)
     context: dict[str, str] = {}
@@ -141,16 +152,11 @@ def lock_statuses(root: Path, site) -> dict[int, LockStatus]:
     return statuses
 
 
-def corrections_of(filing: Filing) -> int:
-    return len(filing.meta.amendments) + len(filing.meta.restatements)
-
-
-def check_locks(root: Path, site) -> tuple[list[str], dict[int, LockStatus]]:
-    """(problems, status per locked year) before the pages are built: every registered year is
-    there with its lock and data, nothing was removed, and each year's data says what its lock
-    does (the report's text is compared after the build, in record_problems)."""
+def registry_problems(root: Path) -> list[str]:
+    """Before anything is loaded: every filed year is there with its lock and data, and every
+    lock belongs to a filed year (else a first lock was interrupted)."""
     root = Path(root)
-    problems, statuses = [], {}
+    problems = []
     registered = filed_years(root)
     for year in sorted(registered):
         missing = [p for p in (lock_path(root, year), root / "data" / "filings" / f"{year}.yaml",
@@ -165,6 +171,16 @@ def check_locks(root: Path, site) -> tuple[list[str], dict[int, LockStatus]]:
         if year not in registered:
             problems.append(f"{path.relative_to(root).as_posix()} exists but {year} is not registered as filed: "
                             f"a first lock was interrupted; run `scripts/dev lock {year}` again to finish it")
+    return problems
+
+
+def check_locks(root: Path, site) -> tuple[list[str], dict[int, LockStatus]]:
+    """(problems, status per locked year) before the pages are built: nothing a lock records was
+    removed, and each year's data says what its lock does (the report's text is compared after
+    the build, in record_problems)."""
+    root = Path(root)
+    problems, statuses = [], {}
+    registered = filed_years(root)
     for year in sorted(y for y in registered if y in site.filings):
         lock = read_lock(root, year)
         if lock is None:
@@ -198,20 +214,21 @@ def verdict(root: Path, year: int, lock: dict, now: dict, filing: Filing) -> lis
     filed = differences(lock["record"]["filed"], now["filed"]) + \
         _attachment_differences(lock["record"].get("attachments", {}), now.get("attachments", {}))
     analysis = differences(lock["record"]["analysis"], now["analysis"])
-    removed = lock["corrections"] > corrections_of(filing)
-    if not (filed or analysis or removed or corrections_of(filing) > lock["corrections"]):
+    new, removed = unlocked_corrections(filing, lock.get("history", []))
+    if not (filed or analysis or removed or new):
         return []
     head = f"{year} is filed and locked (locked on {lock['locked_on']})"
     text: list[str] = []
     if removed:
-        text.append(f"{head}, but an amendment or restatement it recorded is gone from data/filings/{year}.yaml: "
-                    "recorded corrections are never removed; restore the entry")
+        text.append(f"{head}, but " + ", ".join(f"the {c['kind']} of {c['date']}" for c in removed) +
+                    f" it recorded is gone from data/filings/{year}.yaml (or was edited): recorded corrections are "
+                    "never removed; restore the entry as it was")
     if filed:
         text.append(f"{head}, but what it filed would change:")
         text += ["  " + line for line in filed]
         text.append(f"  Filed content changes only by amendment: undo the change, or record the Form SD/A under "
                     f"`amendments:` (date, form, reason) in data/filings/{year}.yaml and run `scripts/dev lock {year}`.")
-    if analysis:
+    if analysis and not filed:  # (what filed content changes, the analysis follows)
         text.append(f"{head}, but this site's analysis of it would change:")
         text += ["  " + line for line in analysis]
         causes = changed_context(root, year, lock)
@@ -221,9 +238,8 @@ def verdict(root: Path, year: int, lock: dict, now: dict, filing: Filing) -> lis
                     f"(date, reason) in data/filings/{year}.yaml and run `scripts/dev lock {year}`: the lock records "
                     f"each change, old -> new, and the year's pages list it under Corrections by this site.")
     if not (filed or analysis or removed):
-        new = (filing.meta.amendments + filing.meta.restatements)
-        text.append(f"{head}; a correction is recorded in data/filings/{year}.yaml that the lock has not seen "
-                    f"({len(new) - lock['corrections']} new): run `scripts/dev lock {year}` to record it")
+        text.append(f"{head}; data/filings/{year}.yaml records " + ", ".join(f"the {c['kind']} of {c['date']}" for c in new) +
+                    f", which the lock has not seen: run `scripts/dev lock {year}` to record it")
     return ["\n    ".join(text)]
 
 
@@ -424,16 +440,14 @@ def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, t
         original = dict(original, csv_sha256=_sha256(as_filed))
     history = list(previous.get("history", [])) if previous else []
     if previous:
-        seen = Counter(h["kind"] for h in history)
-        new = [("amendment", a.date) for a in filing.meta.amendments[seen["amendment"]:]] + \
-              [("restatement", r.date) for r in filing.meta.restatements[seen["restatement"]:]]
+        new, _ = unlocked_corrections(filing, history)
         now = dict(record["analysis"], _names=[f"{r[1]} ({r[0]})" for r in record["filed"]["rows"]])
         changes = itemised(previous["record"]["analysis"], now) + [
             {"item": "filed", "old": line, "new": ""} for line in differences(previous["record"]["filed"], record["filed"])]
-        for kind, date in sorted(new, key=lambda c: c[1]):
-            history.append({"kind": kind, "date": date.isoformat(), "changes": changes})
+        for correction in new:
+            history.append(dict(correction, changes=changes))
             changes = []  # several recorded at once: the first carries the items
     return {"format": LOCK_FORMAT, "year": filing.year, "locked_on": today.isoformat(),
-            "corrections": corrections_of(filing), "record": record, "row_pages": row_pages,
+            "record": record, "row_pages": row_pages,
             "context": context_hashes(root, filing.year), "filed_years": filed, "history": history,
             "original": original}

@@ -18,7 +18,7 @@ same strict build with the settings given on the command line (`scripts/dev buil
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -158,11 +158,13 @@ def _site_macros(root: Path, module_name: str | None) -> dict | None:
     env.macro(function, name) and env.variables as in mkdocs-macros (filters: engine.figures)."""
     if not module_name:
         return None
-    sys.path.insert(0, str(root))
-    try:
-        module = importlib.import_module(module_name)
-    finally:
-        sys.path.remove(str(root))
+    path = next((p for p in (root / module_name / "__init__.py", root / f"{module_name}.py") if p.is_file()), None)
+    if path is None:
+        raise PluginError(f"macros_module: {module_name!r} names no {module_name}/__init__.py or {module_name}.py "
+                          f"beside mkdocs.yml")
+    spec = importlib.util.spec_from_file_location(f"_site_macros_{module_name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     define_env = getattr(module, "define_env", None)
     if define_env is None:
         return None

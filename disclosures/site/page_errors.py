@@ -13,8 +13,8 @@ from pathlib import Path
 
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 
-_NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[\w.]+) object' has no attribute '(?P<name>[^']*)'$")
-_UNDEFINED = re.compile(r"^'(?P<name>[^']*)' is undefined$")
+_NO_ATTRIBUTE = re.compile(r"^'([\w.]+) object' has no attribute '([^']*)'$")  # (owner type, name)
+_UNDEFINED = re.compile(r"^'([^']*)' is undefined$")
 # How staff write a variable of these types in a page.
 _PREFIX = {"Figures": "figures.", "Filing": "filing.", "FilingMeta": "filing.meta."}
 
@@ -24,7 +24,7 @@ def undefined_message(error: UndefinedError, variables: dict) -> str:
     message = str(error)
     attribute = _NO_ATTRIBUTE.match(message)
     if attribute:
-        owner, name = attribute.group("owner").rsplit(".", 1)[-1], attribute.group("name")
+        owner, name = attribute.group(1).rsplit(".", 1)[-1], attribute.group(2)
         prefix = _PREFIX.get(owner, "")
         objects = [v for v in _reachable(variables) if type(v).__name__ == owner]
         known = sorted({a for v in objects for a in dir(v) if not a.startswith("_")})
@@ -33,7 +33,7 @@ def undefined_message(error: UndefinedError, variables: dict) -> str:
         return _sentence(what, hint, f"the staff guide lists every {prefix.rstrip('.') or 'name'}")
     undefined = _UNDEFINED.match(message)
     if undefined:
-        name = undefined.group("name")
+        name = undefined.group(1)
         hint = difflib.get_close_matches(name, sorted(variables), n=3, cutoff=0.6)
         return _sentence(f"`{name}`", hint, "the staff guide lists every macro and variable")
     return message

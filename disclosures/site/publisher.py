@@ -23,7 +23,7 @@ from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import FILTERS, longdate
 from disclosures.engine.load import Site, load_site
-from disclosures.engine.locks import check_locks, lock_statuses, record_problems, write_record, year_record
+from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
 from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site import page_errors
 from disclosures.site.macros import page_variables
@@ -136,6 +136,9 @@ class Publisher:
             raise PublishError("symbolic links are not published (they could reach files outside the repository); "
                                "replace each with the file itself:\n  " + "\n  ".join(links))
         try:
+            problems = registry_problems(self.root) if self.record_to is None else []
+            if problems:
+                raise PublishError("a filed year is incomplete:\n  " + "\n  ".join(problems))
             self.site = self._site()
             if self.record_to is None:
                 problems, self.locks = check_locks(self.root, self.site)
@@ -214,11 +217,11 @@ class Publisher:
     def _corrections(self, year: int) -> tuple[Dated, ...]:
         """The year's restatements (YAML: date, reason) with the items each changed (its lock)."""
         lock = self.locks.get(year)
-        locked = [h for h in (lock.history if lock else ()) if h["kind"] == "restatement"]
+        locked = {(h["date"], h.get("reason")): h["changes"] for h in (lock.history if lock else ())
+                  if h["kind"] == "restatement"}
         return tuple(Dated(longdate(r.date), r.date.isoformat(), r.reason,
-                           changes=(tuple(locked[i]["changes"]) if locked[i]["changes"] is not None else None)
-                           if i < len(locked) else ())
-                     for i, r in enumerate(self.site.filing(year).meta.restatements))
+                           changes=_items(locked.get((r.date.isoformat(), r.reason), ())))
+                     for r in self.site.filing(year).meta.restatements)
 
     def is_published(self, src_uri: str) -> bool:
         """Whether a file of docs/ belongs in this build: nothing of a draft left out, any kind of file."""
@@ -315,6 +318,10 @@ class Publisher:
     def showed_rows(self, year: int, page: Page) -> None:
         """A page shows the year's smelter rows (the list, the report's annex): the lock checks them there."""
         self.row_pages.setdefault(year, set()).add(page.url)
+
+
+def _items(changes) -> tuple | None:
+    return None if changes is None else tuple(changes)
 
 
 def _symlinks(root: Path) -> list[str]:

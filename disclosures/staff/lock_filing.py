@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from disclosures.engine import locks
@@ -69,7 +68,8 @@ def lock_year(root: Path, year: int) -> int:
         refusal = _refusal(root, year, filing, previous, record, row_pages, Path(tmp) / "site")
         if refusal:
             return _error(refusal)
-        if previous is not None and previous["record"] == record and previous["corrections"] == locks.corrections_of(filing):
+        if previous is not None and previous["record"] == record and not any(
+                locks.unlocked_corrections(filing, previous.get("history", []))):
             return _refresh_causes(root, year, previous)
         as_filed = locks.original_csv_path(root, year)
         if previous is None:
@@ -93,12 +93,13 @@ def _refusal(root: Path, year: int, filing, previous: dict | None, record: dict,
         return "the built pages do not show what would be locked, so nothing was locked:\n  " + "\n  ".join(shown)
     if previous is None:
         return None
-    seen = Counter(h["kind"] for h in previous.get("history", []))
-    new_amendments = len(filing.meta.amendments) - seen["amendment"]
-    new_restatements = len(filing.meta.restatements) - seen["restatement"]
-    if new_amendments < 0 or new_restatements < 0:
-        return (f"an amendment or restatement the lock of {year} recorded is gone from data/filings/{year}.yaml: "
-                "recorded corrections are never removed; restore the entry; nothing was re-locked")
+    new, removed = locks.unlocked_corrections(filing, previous.get("history", []))
+    new_amendments = sum(c["kind"] == "amendment" for c in new)
+    new_restatements = sum(c["kind"] == "restatement" for c in new)
+    if removed:
+        return (", ".join(f"the {c['kind']} of {c['date']}" for c in removed) + f" that the lock of {year} recorded is "
+                f"gone from data/filings/{year}.yaml (or was edited): recorded corrections are never removed; restore "
+                "the entry as it was; nothing was re-locked")
     filed = locks.differences(previous["record"]["filed"], record["filed"]) + \
         locks._attachment_differences(previous["record"].get("attachments", {}), record.get("attachments", {}))
     analysis = locks.differences(previous["record"]["analysis"], record["analysis"])
@@ -145,10 +146,9 @@ def _migrate(root: Path, year: int, filing, old: dict, record: dict, row_pages: 
     figures = {k: v for k, v in record["analysis"]["figures"].items() if k in was.get("figures", {})}
     if was.get("rows") != shown or figures != was.get("figures"):
         return _error(f"{year}: the lock of format 3 and what the year shows now differ; nothing was migrated")
-    history = [{"kind": "amendment", "date": a.date.isoformat(), "changes": None} for a in filing.meta.amendments] + \
-              [{"kind": "restatement", "date": r.date.isoformat(), "changes": None} for r in filing.meta.restatements]
+    history = [dict(c, changes=None) for c in locks.corrections_in(filing)]
     lock = {"format": locks.LOCK_FORMAT, "year": year, "locked_on": dt.date.today().isoformat(),
-            "corrections": locks.corrections_of(filing), "record": record, "row_pages": row_pages,
+            "record": record, "row_pages": row_pages,
             "context": locks.context_hashes(root, year), "filed_years": sorted(set(old.get("filed_years", [])) | {year}),
             "history": history, "original": old["original"]}
     register(root, year, dt.date.fromisoformat(old["original"]["locked_on"]), known=registered)
