@@ -163,6 +163,6 @@ def hostile_site(tmp_path_factory) -> Path:
     report.write_text(report.read_text(encoding="utf-8") + "\nResponses: {{ filing.meta.rcoi.responses }}\n",
                       encoding="utf-8")
     out = project.parent / "site"
-    result = mkdocs_build(project, out)
+    result = mkdocs_build(project, out, "--drafts")
     assert result.returncode == 0, result.stderr[-4000:]
     return out
