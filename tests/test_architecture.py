@@ -6,6 +6,7 @@ import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from .conftest import ROOT
 
@@ -88,3 +89,26 @@ def test_no_file_of_the_package_is_git_ignored():
     ignored = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "disclosures", "macros"],
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     assert [p for p in ignored if "__pycache__" not in p and not p.endswith(".pyc")] == []
+
+
+# The two Material partials the theme layer copies, each with its one change (what Material's
+# file becomes once the change is made). Upgrading Material: re-copy, re-apply, this test says when.
+COPIED_PARTIALS = {
+    "partials/header.html": ('      </div>\n    </div>\n    {% if config.theme.palette %}',
+                             '      </div>\n    </div>\n    {% include "partials/year-switcher.html" %}\n'
+                             '    {% if config.theme.palette %}'),
+    "partials/search.html": ('<div class="md-search" data-md-component="search" role="dialog">',
+                             '<div class="md-search" data-md-component="search" role="dialog" aria-label="{{ lang.t(\'search\') }}">'),
+}
+
+
+def test_copied_material_partials_still_match_the_installed_material():
+    import material
+    installed = Path(material.__file__).parent / "templates"
+    ours = PACKAGE / "site" / "templates"
+    for name, (theirs, change) in COPIED_PARTIALS.items():
+        original = (installed / name).read_text(encoding="utf-8")
+        original = re.sub(r"\A\{#-\n  This file was automatically generated - do not edit\n-#\}\n", "", original)
+        assert theirs in original, f"{name}: Material's partial changed where ours differs; re-copy it and re-apply"
+        copy = re.sub(r"\A\{#-.*?-#\}\n", "", (ours / name).read_text(encoding="utf-8"), flags=re.S)
+        assert copy == original.replace(theirs, change, 1), f"{name} differs from the installed Material's: re-copy it"

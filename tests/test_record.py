@@ -9,6 +9,10 @@ from __future__ import annotations
 import html as htmllib
 import importlib.util
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
@@ -319,3 +323,28 @@ def test_a_report_is_read_by_its_words_whatever_its_blocks():
     other = report_blocks("<div><p>In 2023, we surveyed seven.</p></div><dl><dt>*</dt><dd>A note.</dd></dl>")
     assert " ".join(one) == " ".join(other) and one != other
     assert report_blocks('<p>Filed.</p><div class="admonition"><p>Ours.</p></div><p data-site>Ours too.</p>') == ["Filed ."]
+
+
+@pytest.mark.parametrize("command", [["import", "{sources}/qualys-2023-form-sd.txt", "--year", "2023"],
+                                     ["ingest", "--year", "2023", "{sources}"],
+                                     ["new-year", "2023"]])
+def test_staff_commands_refuse_to_overwrite_a_filed_year(project_copy, command):
+    """`import`, `ingest` and `new-year` on a filed year: refused with the amendment route, nothing written."""
+    before = {p: p.read_bytes() for p in (project_copy / "data").rglob("*") if p.is_file()}
+    args = [a.format(sources=project_copy / "data" / "sources") for a in command]
+    result = subprocess.run([str(Path(sys.executable).parent / f"cm-{args[0]}"), *args[1:]], cwd=project_copy,
+                            capture_output=True, text=True, env=dict(os.environ, CM_PROJECT_ROOT=str(project_copy)))
+    assert result.returncode != 0 and "2023 is filed" in result.stderr, result.stderr
+    assert "amendment" in result.stderr and "Traceback" not in result.stderr
+    assert {p: p.read_bytes() for p in (project_copy / "data").rglob("*") if p.is_file()} == before
+    assert not (project_copy / "private").exists()
+
+
+def test_import_of_a_filed_year_goes_through_under_a_recorded_amendment(project_copy):
+    edit(project_copy / "data" / "filings" / "2023.yaml", "restatements:\n",
+         "amendments:\n  - date: 2024-07-01\n    reason: Re-imported.\nrestatements:\n")
+    result = subprocess.run([str(Path(sys.executable).parent / "cm-import"),
+                             str(project_copy / "data" / "sources" / "qualys-2023-form-sd.txt"), "--year", "2023"],
+                            cwd=project_copy, capture_output=True, text=True,
+                            env=dict(os.environ, CM_PROJECT_ROOT=str(project_copy)))
+    assert result.returncode == 0, result.stderr

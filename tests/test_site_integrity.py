@@ -86,7 +86,10 @@ def test_workflows_parse_and_run_only_documented_commands():
 
 def test_deploy_workflow_publishes_with_the_official_pages_actions():
     data = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
-    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["permissions"] == {"contents": "read"}  # the build job (pip, npm, tests) cannot publish
+    assert data["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    checkouts = [s for job in data["jobs"].values() for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]
+    assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
     assert data["concurrency"]["group"] == "pages"
     uses = [s["uses"].split("@")[0] for job in data["jobs"].values() for s in job["steps"] if "uses" in s]
     assert "actions/upload-pages-artifact" in uses and "actions/deploy-pages" in uses

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from disclosures.engine import record as rec
 from disclosures.engine.errors import DataError, Problem
-from disclosures.engine.model import Filing, Strict
+from disclosures.engine.model import Filing, FilingMeta, Strict
 from disclosures.engine.registry import LOCK_DIR, filed_years, write_atomically
 from disclosures.engine.yamlio import read_typed
 
@@ -66,17 +66,18 @@ class Correction(Strict):
     changes: list[Change] | None = None
 
 
-def corrections_in(filing: Filing) -> list[dict]:
+def corrections_in(meta: FilingMeta) -> list[dict]:
     """The year's amendments and restatements as its YAML records them, oldest first."""
-    return sorted([{"kind": "amendment", "date": a.date.isoformat(), "reason": a.reason} for a in filing.meta.amendments] +
-                  [{"kind": "restatement", "date": r.date.isoformat(), "reason": r.reason} for r in filing.meta.restatements],
+    return sorted([{"kind": "amendment", "date": a.date.isoformat(), "reason": a.reason} for a in meta.amendments] +
+                  [{"kind": "restatement", "date": r.date.isoformat(), "reason": r.reason} for r in meta.restatements],
                   key=lambda c: c["date"])
 
 
-def unlocked_corrections(filing: Filing, history: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(recorded in the YAML but not yet locked, locked but gone from the YAML)."""
-    key = lambda c: (c["kind"], c["date"], c["reason"])  # noqa: E731
-    recorded, locked = {key(c): c for c in corrections_in(filing)}, {key(c): c for c in history}
+def unlocked_corrections(meta: FilingMeta, history: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(recorded in the YAML but not yet locked, locked but gone from the YAML or edited)."""
+    def key(c):
+        return c["kind"], c["date"], c["reason"]
+    recorded, locked = {key(c): c for c in corrections_in(meta)}, {key(c): c for c in history}
     return [c for k, c in recorded.items() if k not in locked], [c for k, c in locked.items() if k not in recorded]
 
 
@@ -214,7 +215,7 @@ def verdict(root: Path, year: int, lock: dict, now: dict, filing: Filing) -> lis
     filed = differences(lock["record"]["filed"], now["filed"]) + \
         _attachment_differences(lock["record"].get("attachments", {}), now.get("attachments", {}))
     analysis = differences(lock["record"]["analysis"], now["analysis"])
-    new, removed = unlocked_corrections(filing, lock.get("history", []))
+    new, removed = unlocked_corrections(filing.meta, lock.get("history", []))
     if not (filed or analysis or removed or new):
         return []
     head = f"{year} is filed and locked (locked on {lock['locked_on']})"
@@ -440,7 +441,7 @@ def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, t
         original = dict(original, csv_sha256=_sha256(as_filed))
     history = list(previous.get("history", [])) if previous else []
     if previous:
-        new, _ = unlocked_corrections(filing, history)
+        new, _ = unlocked_corrections(filing.meta, history)
         now = dict(record["analysis"], _names=[f"{r[1]} ({r[0]})" for r in record["filed"]["rows"]])
         changes = itemised(previous["record"]["analysis"], now) + [
             {"item": "filed", "old": line, "new": ""} for line in differences(previous["record"]["filed"], record["filed"])]

@@ -43,3 +43,27 @@ def project_lock(root: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def refuse_filed_year(root: Path, year: int, writes: Path, what: str) -> None:
+    """A filed year's files change only by amendment: stop a command that would overwrite one,
+    unless data/filings/YYYY.yaml records an amendment its lock has not seen yet."""
+    from disclosures.engine.locks import read_lock, unlocked_corrections
+    from disclosures.engine.load import load_filing_meta
+    from disclosures.engine.registry import filed_years
+
+    try:
+        filed = year in filed_years(root)
+    except DataError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if not filed or not Path(writes).resolve().is_relative_to(Path(root).resolve()):
+        return
+    meta = load_filing_meta(Path(root) / "data" / "filings" / f"{year}.yaml")
+    lock = read_lock(root, year) or {}
+    new, _ = unlocked_corrections(meta, lock.get("history", []))
+    if any(c["kind"] == "amendment" for c in new):
+        return
+    raise SystemExit(
+        f"error: {year} is filed, so {what} would overwrite the filed record ({Path(writes).relative_to(Path(root).resolve())}); "
+        f"nothing was written.\n  A filed year changes only by amendment: record the Form SD/A under `amendments:` "
+        f"(date, form, reason) in data/filings/{year}.yaml, run this command again, then `scripts/dev lock {year}`.")

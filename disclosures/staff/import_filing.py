@@ -26,7 +26,7 @@ from disclosures.engine.errors import DataError
 from disclosures.ingest.filing_table import KINDS, Accounting, import_table
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
-from disclosures.staff.cli import ROOT
+from disclosures.staff.cli import ROOT, refuse_filed_year
 
 
 
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     out = args.out or args.data / "smelters" / f"{args.year}.csv"
+    if out.resolve() == (args.data / "smelters" / f"{args.year}.csv").resolve():
+        refuse_filed_year(args.data.parent, args.year, out, "importing its list")
 
     try:
         data = args.source.read_bytes()

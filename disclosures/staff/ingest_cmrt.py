@@ -44,7 +44,8 @@ from disclosures.ingest.cmrt_merge import merge
 from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_list
 from disclosures.ingest.smelter_lookup import parse_lookup
 from disclosures.ingest.workbook import NotACmrt, read_sheets
-from disclosures.staff.cli import ROOT
+from disclosures.engine.registry import filed_years
+from disclosures.staff.cli import ROOT, refuse_filed_year
 
 EXCEL = (".xlsx", ".xlsm", ".xls")
 WORKER_MEMORY = 3 * 2**30  # a worker that needs more is stopped, and only its workbook is lost
@@ -195,6 +196,11 @@ def main(argv=None) -> int:
     out = args.out or ROOT / "data" / "smelters" / f"{args.year}.csv"
     report_dir = args.report_dir or ROOT / "data" / "rcoi"
     private_dir = args.private_dir or ROOT / "private" / str(args.year)
+    for path, what in ((out, "ingesting into its list"), (report_dir / f"{args.year}.yaml", "ingesting its survey")):
+        refuse_filed_year(ROOT, args.year, path, what)
+    if private_dir.exists() and any(private_dir.iterdir()) and args.private_dir is None \
+            and args.year in filed_years(ROOT):
+        private_dir = ROOT / "private" / f"{args.year}-amendment-{dt.date.today().isoformat()}"  # the original stays
     reference = load_reference(ROOT / "data" / "reference")
     try:
         rmi = parse_rmi_list(read_table(args.rmi_list), str(args.rmi_list), reference, args.rmi_status) \

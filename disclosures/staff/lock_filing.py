@@ -69,7 +69,7 @@ def lock_year(root: Path, year: int) -> int:
         if refusal:
             return _error(refusal)
         if previous is not None and previous["record"] == record and not any(
-                locks.unlocked_corrections(filing, previous.get("history", []))):
+                locks.unlocked_corrections(filing.meta, previous.get("history", []))):
             return _refresh_causes(root, year, previous)
         as_filed = locks.original_csv_path(root, year)
         if previous is None:
@@ -93,7 +93,7 @@ def _refusal(root: Path, year: int, filing, previous: dict | None, record: dict,
         return "the built pages do not show what would be locked, so nothing was locked:\n  " + "\n  ".join(shown)
     if previous is None:
         return None
-    new, removed = locks.unlocked_corrections(filing, previous.get("history", []))
+    new, removed = locks.unlocked_corrections(filing.meta, previous.get("history", []))
     new_amendments = sum(c["kind"] == "amendment" for c in new)
     new_restatements = sum(c["kind"] == "restatement" for c in new)
     if removed:
@@ -146,7 +146,7 @@ def _migrate(root: Path, year: int, filing, old: dict, record: dict, row_pages: 
     figures = {k: v for k, v in record["analysis"]["figures"].items() if k in was.get("figures", {})}
     if was.get("rows") != shown or figures != was.get("figures"):
         return _error(f"{year}: the lock of format 3 and what the year shows now differ; nothing was migrated")
-    history = [dict(c, changes=None) for c in locks.corrections_in(filing)]
+    history = [dict(c, changes=None) for c in locks.corrections_in(filing.meta)]
     lock = {"format": locks.LOCK_FORMAT, "year": year, "locked_on": dt.date.today().isoformat(),
             "record": record, "row_pages": row_pages,
             "context": locks.context_hashes(root, year), "filed_years": sorted(set(old.get("filed_years", [])) | {year}),

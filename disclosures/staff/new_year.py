@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from disclosures.engine.load import load_filing_meta
+from disclosures.engine.registry import filed_years
 from disclosures.engine.smelter_csv import COLUMNS
 from disclosures.staff.cli import ROOT
 
@@ -142,6 +143,9 @@ def scaffold(root: Path, year: int, today: dt.date | None = None) -> list[Path]:
     latest = (today or dt.date.today()).year + 1
     if not FIRST_YEAR <= year <= latest:
         raise SystemExit(f"error: {year} is not a reporting year this site can hold ({FIRST_YEAR} to {latest})")
+    if year in filed_years(root):
+        raise SystemExit(f"error: {year} is filed: its pages and files are the filed record, never scaffolded again; "
+                         f"restore a missing one from git (git checkout -- PATH), or record an amendment to change it")
     plan = {path: text for path, text in planned_files(root, year).items() if not path.exists()}
     if not plan:
         raise SystemExit(f"error: {year} already has every file; nothing was changed (not overwriting)")
