@@ -200,6 +200,9 @@ def test_scaffold_refuses_other_years_and_never_overwrites(project_copy):
         scaffold(project_copy, 2031, today=dt.date(2029, 1, 1))
     with pytest.raises(SystemExit, match="2012 is not a reporting year"):
         scaffold(project_copy, 2012)
+    with pytest.raises(SystemExit, match="2023 is filed: its pages and files are the filed record"):
+        scaffold(project_copy, 2023)
+    make_draft(project_copy, 2023)
     with pytest.raises(SystemExit, match="2023 already has every file; nothing was changed"):
         scaffold(project_copy, 2023)
 
