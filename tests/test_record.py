@@ -348,3 +348,17 @@ def test_import_of_a_filed_year_goes_through_under_a_recorded_amendment(project_
                             cwd=project_copy, capture_output=True, text=True,
                             env=dict(os.environ, CM_PROJECT_ROOT=str(project_copy)))
     assert result.returncode == 0, result.stderr
+
+
+def test_a_failed_build_leaves_no_downloads_behind(project_copy, tmp_path):
+    """The plugin's on_build_error is registered (a method of the plugin): the downloads being
+    written beside a build that fails are discarded, not left in the temporary folder."""
+    make_draft(project_copy, 2023)
+    edit(project_copy / "docs" / "2023" / "report.md", "{{ figures.facilities }}", "{{ figures.facilitys }}")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    result = subprocess.run([sys.executable, "-m", "disclosures.site.mkdocs_plugin", "build", "--drafts", "-d",
+                             str(tmp_path / "out")], cwd=project_copy, capture_output=True, text=True,
+                            env=dict(os.environ, TMPDIR=str(temporary)))
+    assert result.returncode != 0 and "figures.facilitys" in result.stderr
+    assert not list(temporary.glob("cm-downloads-*"))
