@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from scripts import bench_browser
-from scripts.synthetic_site import make_project
+from scripts.synthetic_site import EXAMPLE, make_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,11 +47,12 @@ def run_measured(command: list[str], cwd: Path, env=None) -> tuple[float, float]
 
 
 def example_project(dest: Path) -> Path:
-    """The real example data, unlocked (the serve benchmark edits a narrative page)."""
+    """The shipped example (tests/fixtures/example), unlocked: the serve benchmark edits a page."""
     dest.mkdir(parents=True)
     for part in ("mkdocs.yml", "docs", "data", "macros"):
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
-    shutil.rmtree(dest / "data" / "locks")
+        source = (EXAMPLE if part in ("docs", "data") else ROOT) / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, dest / part)
+    shutil.rmtree(dest / "data" / "locks")  # the years become drafts, built by `--drafts`
     return dest
 
 

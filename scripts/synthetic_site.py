@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "tests" / "fixtures" / "example"  # the shipped example, frozen: never the live data/ of a site
 COUNTRIES = ["CHINA", "JAPAN", "INDONESIA", "UNITED STATES OF AMERICA", "BRAZIL", "GERMANY", "KOREA, REPUBLIC OF",
              "SWITZERLAND", "INDIA", "RUSSIAN FEDERATION", "VIET NAM", "THAILAND", "MALAYSIA", "BOLIVIA",
              "TAIWAN, PROVINCE OF CHINA", "MEXICO", "PERU", "RWANDA", "UGANDA", "BELGIUM", "ITALY", "TURKEY"]
@@ -21,16 +22,16 @@ WORDS = ["Golden", "Metal", "Refining", "Smelting", "Mining", "Precious", "Nonfe
          "Northern", "Eastern", "Alloy", "Resources", "Materials", "Technology", "Group", "Mineração", "Métaux",
          "Hütten", "Tin", "Tungsten", "Tantalum", "Gold", "Silver", "River", "Mountain"]
 SUFFIXES = ["Co., Ltd.", "S.A.", "GmbH", "Inc.", "Ltd.", "Corporation", "PT", "LLC", "AG", "JSC", "Pvt. Ltd."]
-COPIED = ("mkdocs.yml", "macros", "docs/index.md", "docs/about.md", "docs/smelters.md",
-          "docs/staff-guide.md", "data/reference")
+CODE = ("mkdocs.yml", "macros")  # from this project
+CONTENT = ("docs/index.md", "docs/about.md", "docs/smelters.md", "docs/staff-guide.md", "data/reference")  # from the example
 
 
 def make_project(dest: Path, filings: int, rows: int, seed: int = 7, pool_factor: float = 1.6) -> Path:
     """A buildable copy of this project with `filings` years of `rows` smelter rows each,
     drawn from `rows * pool_factor` smelters (so the cross-filing index has about that many)."""
     dest = Path(dest)
-    for part in COPIED:
-        src = ROOT / part
+    for part in CODE + CONTENT:
+        src = (ROOT if part in CODE else EXAMPLE) / part
         target = dest / part
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, target)
@@ -38,8 +39,8 @@ def make_project(dest: Path, filings: int, rows: int, seed: int = 7, pool_factor
     (dest / "data" / "reference" / "resolved_ids.yaml").write_text("resolved: []\n")
     rng = random.Random(seed)
     pool = [_smelter(rng, i) for i in range(int(rows * pool_factor))]
-    meta = (ROOT / "data" / "filings" / "2023.yaml").read_text(encoding="utf-8")
-    report = (ROOT / "docs" / "2023" / "report.md").read_text(encoding="utf-8")
+    meta = (EXAMPLE / "data" / "filings" / "2023.yaml").read_text(encoding="utf-8")
+    report = (EXAMPLE / "docs" / "2023" / "report.md").read_text(encoding="utf-8")
     first = 2024 - filings
     for year in range(first, first + filings):
         listed = rng.sample(pool, rows)

@@ -11,11 +11,11 @@ from disclosures.engine.model import SmelterRow
 from disclosures.engine.names import fold, name_key
 from disclosures.engine.smelter_csv import read_smelter_csv, write_smelter_csv
 
-from .conftest import dev_project
+from .conftest import copy_project, dev_project
 
 
 def test_a_failed_build_never_replaces_the_published_site(tmp_path):
-    project = dev_project(tmp_path / "project")
+    project = dev_project(tmp_path / "project", content=copy_project(tmp_path / "example"))
     build = [str(project / "scripts" / "dev"), "build"]
     assert subprocess.run(build, capture_output=True, text=True).returncode == 0
     published = (project / "site" / "2023" / "smelters" / "index.html").read_bytes()

@@ -71,8 +71,6 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
             problems.append(Problem(data_dir / "smelters" / f"{year}.csv", "no smelter rows, but the year is filed", line=2))
     if problems:
         raise DataError(problems)
-    if not filings:
-        raise DataError(Problem(data_dir / "filings", "no filings found (expected YYYY.yaml files)"))
     check_resolved_ids(reference, filings, data_dir / "reference" / RESOLVED_IDS)
     aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"),
                           left_out)

@@ -25,7 +25,7 @@ class Registrant(Strict):
 
 class Contact(Strict):
     name: str
-    title: str
+    title: Optional[str] = None  # many covers print none
     phone: str
 
 

@@ -7,6 +7,9 @@ from the registries below (MACROS, VARIABLES, figures.FILTERS). Pages are render
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from markupsafe import Markup
 
 from disclosures.engine.figures import FILTERS, figure_docs, figures_of
@@ -135,6 +138,9 @@ class Macros:
     def restrictions_table(self):
         return render("cm/restrictions_table.html", restrictions=self.site.reference.restrictions)
 
+    def staff_commands(self):
+        return render("cm/staff_commands.html", commands=dev_commands(self.publisher.root / "scripts" / "dev"))
+
     def site_corrections(self):
         years = [(e.year, e.corrections) for e in self.publisher.year_entries() if e.corrections]
         return render("cm/corrections.html", years=years)
@@ -167,13 +173,17 @@ MACROS = {
     "class_map": "Any page: every published designation and the class it counts as",
     "covered_countries": "Any page: the ten Covered Countries",
     "restrictions_table": "Any page: the sanctions and suspensions rows are checked against",
+    "staff_commands": "Any page: every `scripts/dev` command with what it does, read from scripts/dev itself",
     "site_corrections": "Any page: every correction of this site's analysis of a filed year, with the items it changed",
     "staff_reference": "Any page: this reference",
 }
 VARIABLES = {
+    "settings.registrant": "Any page: the registrant's name (data/site.yaml; also settings.name_in_text, "
+                           "settings.cik, settings.edgar_filings)",
     "filing.year": "The page's filing year",
     "filing.meta.registrant.name": "Any field of data/filings/YYYY.yaml, by its path (e.g. filing.meta.rcoi.responses)",
     "filing.meta.filed_on | longdate": "The filing date",
+    "latest_year, latest_figures.facilities": "Any page: the newest filing's year and figures (none before the first)",
     "previous.year": "The previous filing's year (only on pages of a year that has one)",
     "previous_figures.facilities": "Any figure of the previous filing",
     "supplier_survey.workbooks_received": "From data/rcoi/YYYY.yaml (written by scripts/dev ingest): also "
@@ -191,6 +201,11 @@ def page_variables(publisher, page) -> dict:
     site = publisher.site
     variables = {name: getattr(macros, name) for name in MACROS}
     variables["site_years"] = site.years
+    variables["settings"] = publisher.settings
+    if site.years:  # for the staff guide's examples: the newest filing's figures
+        variables.update(latest_year=site.years[-1], latest_figures=figures_of(site.filing(site.years[-1])))
+    else:
+        variables.update(latest_year=None, latest_figures=None)
     if publisher.site_macros is not None:  # the project's own macros/ (define_env, as mkdocs-macros has it)
         variables.update(publisher.site_macros)
     if page.year is None:
@@ -205,6 +220,22 @@ def page_variables(publisher, page) -> dict:
     return variables
 
 
+def dev_commands(script: Path) -> list[tuple[str, str]]:
+    """(usage, what it does) of each command, from the help block at the top of scripts/dev."""
+    if not script.is_file():
+        return []
+    commands = []
+    for line in script.read_text(encoding="utf-8").splitlines()[1:]:
+        if not line.startswith("#"):
+            break
+        match = re.match(r"#\s+(scripts/dev \S.*?)\s{2,}(\S.*)$", line)
+        if match:
+            commands.append((match.group(1), match.group(2)))
+        elif commands and re.match(r"#\s{20,}\S", line):  # a continued description
+            commands[-1] = (commands[-1][0], commands[-1][1] + " " + line.lstrip("# ").strip())
+    return commands
+
+
 def candidates() -> list[str]:
     """Every name a page can use, for "did you mean"."""
-    return sorted(list(MACROS) + list(FILTERS) + list(PAGE_VARIABLES) + ["site_years"])
+    return sorted(list(MACROS) + list(FILTERS) + list(PAGE_VARIABLES) + ["site_years", "settings"])

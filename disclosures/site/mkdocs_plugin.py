@@ -78,6 +78,10 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             log.error("%s\n(the pages show this too; save a fix and they rebuild)", self.publisher.error)
         config.nav = self.publisher.nav()
         config.extra["filing_years"] = self.publisher.year_entries()
+        settings = self.publisher.settings
+        if settings is not None:  # the site's name, description and footer: data/site.yaml
+            config.site_name, config.site_description = settings.title, settings.description
+            config.copyright = settings.footer_text
         return config
 
     def on_serve(self, server, config, builder):

@@ -23,6 +23,7 @@ from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import FILTERS, longdate
 from disclosures.engine.load import Site, load_site
+from disclosures.engine.settings import read_settings
 from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
 from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site import page_errors
@@ -120,7 +121,7 @@ class Publisher:
     # ---- a build, from the data to the pages ------------------------------------------------
     def begin(self) -> None:
         """Start a build: load the data and check the filed years (an error is kept while previewing)."""
-        self.error, self.site, self.locks, self.amendments = None, None, {}, {}
+        self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
         self.slots, self.writing, self.page_html = Slots(), None, {}
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         try:
@@ -139,6 +140,7 @@ class Publisher:
             problems = registry_problems(self.root) if self.record_to is None else []
             if problems:
                 raise PublishError("a filed year is incomplete:\n  " + "\n  ".join(problems))
+            self.settings = read_settings(self.root)
             self.site = self._site()
             if self.record_to is None:
                 problems, self.locks = check_locks(self.root, self.site)

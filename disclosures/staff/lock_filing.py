@@ -78,7 +78,7 @@ def lock_year(root: Path, year: int) -> int:
         filed = sorted(set(registered) | {year})
         lock = locks.make_lock(root, filing, record, previous, today, filed, row_pages)
         path = locks.write_lock(root, year, lock)
-        register(root, year, today)  # last: until then the year is a draft, and this command finishes it
+        register(root, year, today, known=registered)  # last: until then the year is a draft; re-running finishes it
     print(f"{'re-locked' if previous else 'filed and locked'} {year}: {path.relative_to(root)}")
     return 0
 

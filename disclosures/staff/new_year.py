@@ -24,6 +24,7 @@ import yaml
 
 from disclosures.engine.load import load_filing_meta
 from disclosures.engine.registry import filed_years
+from disclosures.engine.settings import SiteSettings, read_settings
 from disclosures.engine.smelter_csv import COLUMNS
 from disclosures.staff.cli import ROOT
 
@@ -51,22 +52,16 @@ def filing_yaml(source, year: int) -> str:
     what belongs to one filing (dates, counts, exhibits, legend, conclusion) left to fill in."""
     r, c = source.registrant, source.contact
     swaps = {str(source.reporting_period.start.year): str(year), str(source.filed_on.year): str(year + 1)}
+    if source.reporting_period.start.year > year:  # back-filled before it: its years move back
+        swaps = {str(source.filed_on.year): str(year + 1), str(source.reporting_period.start.year): str(year)}
     blocks = [_swap_years(b.model_dump(exclude_none=True), swaps) for b in source.form_sd]
     form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
     return f"""# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
-# Every value marked CHECK must be confirmed against the {year} filing, and the marker removed;
+# Confirm every value still carrying the capitalised marker against the {year} filing, then remove the marker;
 # `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
 registrant:  # CHECK: as on the {year} cover page
-  name: {q(r.name)}
-  short_name: {q(r.short_name)}
-  state_of_incorporation: {q(r.state_of_incorporation)}
-  commission_file_number: {q(r.commission_file_number)}
-  address: {q(r.address)}
-contact:  # CHECK: the person to contact named in the {year} filing
-  name: {q(c.name)}
-  title: {q(c.title)}
-  phone: {q(c.phone)}
-reporting_period:
+{"".join(f"  {k}: {q(v)}{chr(10)}" for k, v in r.model_dump(exclude_none=True).items())}contact:  # CHECK: the person to contact named in the {year} filing
+{"".join(f"  {k}: {q(v)}{chr(10)}" for k, v in c.model_dump(exclude_none=True).items())}reporting_period:
   start: {year}-01-01
   end: {year}-12-31
 filed_on: {year + 1}-05-31  # CHECK: the date filed
@@ -91,6 +86,77 @@ list_header: null  # CHECK: the smelter table's header row as filed (a list of c
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls:  # CHECK
 {"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
+
+
+def first_filing_yaml(settings: SiteSettings, year: int) -> str:
+    """A first year's YAML, from the settings and the Form SD's standard parts (SEC Form SD, Rule
+    13p-1): every block to confirm against the filing as printed, marked CHECK."""
+    name = settings.registrant
+    blocks = [
+        {"title": "UNITED STATES SECURITIES AND EXCHANGE COMMISSION"}, {"line": "Washington, D.C. 20549"},
+        {"title": "FORM SD"}, {"title": "SPECIALIZED DISCLOSURE REPORT"}, {"title": name.upper()},
+        {"caption": "(Exact name of registrant as specified in its charter)"},
+        {"fields": [{"value": settings.state_of_incorporation or "CHECK: state",
+                     "caption": "(State or other jurisdiction of incorporation)"},
+                    {"value": settings.commission_file_number or "CHECK: file number", "caption": "(Commission File Number)"},
+                    {"value": settings.irs_employer_id or "CHECK: IRS employer number",
+                     "caption": "(I.R.S. Employer Identification No.)"}]},
+        {"line": settings.address or "CHECK: address", "caption": "(Address of principal executive offices) (Zip Code)"},
+        {"line": "CHECK: name and telephone number of the person to contact",
+         "caption": "(Name and telephone number, including area code, of the person to contact in connection with this report)"},
+        {"paragraph": "Check the appropriate box to indicate the rule pursuant to which this form is being filed, and "
+                      "provide the period to which the information in this form applies:"},
+        {"checkbox": "checked", "line": f"Rule 13p-1 under the Securities Exchange Act (17 CFR 240.13p-1) for the "
+                                        f"reporting period from January 1 to December 31, {year}."},
+        {"heading": "Section 1 - Conflict Minerals Disclosure"},
+        {"subheading": "Item 1.01 Conflict Minerals Disclosure and Report"},
+        {"paragraph": "CHECK: the text of Item 1.01 as filed"},
+        {"subheading": "Item 1.02 Exhibit"}, {"paragraph": "CHECK: the text of Item 1.02 as filed"},
+        {"heading": "Section 3 - Exhibits"}, {"subheading": "Item 3.01 Exhibits"},
+        {"paragraph": "CHECK: the exhibit index as filed"},
+        {"heading": "SIGNATURES"},
+        {"paragraph": "Pursuant to the requirements of the Securities Exchange Act of 1934, the registrant has duly "
+                      "caused this report to be signed on its behalf by the duly authorized undersigned."},
+        {"line": name}, {"line": "CHECK: By: /s/ the signatory, with name and title as printed"},
+        {"line": "CHECK: Date: as printed"},
+    ]
+    form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
+    return f"""# Form SD for calendar year {year}: the first year, scaffolded by `scripts/dev new-year` from data/site.yaml.
+# The cover and items below are the Form SD's standard parts: change each block to read exactly as
+# the {year} filing prints it (text, case, order; add or remove blocks), then remove each marker;
+# `scripts/dev check {year}` lists what is left. The staff guide lists the block kinds.
+registrant:
+  name: {q(name)}
+  short_name: {q(settings.name_in_text)}
+  state_of_incorporation: {q(settings.state_of_incorporation or "CHECK")}
+  commission_file_number: {q(settings.commission_file_number or "CHECK")}
+  address: {q(settings.address or "CHECK")}
+contact:  # CHECK: the person to contact named in the {year} filing
+  name: CHECK
+  phone: CHECK
+reporting_period:
+  start: {year}-01-01
+  end: {year}-12-31
+filed_on: {year + 1}-05-31  # CHECK: the date filed
+form_sd:
+{_indent(form_sd)}template:  # CHECK: the template the suppliers answered
+  name: Conflict Minerals Reporting Template (CMRT)
+  short_name: CMRT
+  publisher: Responsible Minerals Initiative (RMI)
+audit_program: Responsible Minerals Assurance Process (RMAP)  # CHECK
+products_covered: {q("CHECK: the products the report covers, in its words")}
+rcoi:  # CHECK: the {year} survey (scripts/dev ingest writes data/rcoi/{year}.yaml to compare with)
+  contract_manufacturers_surveyed: 0
+  contract_manufacturers_responded: 0
+  responses: {q("CHECK: how the suppliers responded, in the report's words")}
+designation_column: Status  # CHECK: the header of the status column as filed
+designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
+conclusion:
+  quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
+list_header: null  # CHECK: the smelter table's header row as filed (a list of cells), or null if it had none
+footnotes: []  # the list's footnotes as filed (marker, text)
+urls: {{}}  # e.g. edgar: the filing's page on SEC EDGAR
+"""
 
 
 def _swap_years(value, swaps: dict[str, str]):
@@ -121,16 +187,16 @@ def report_text(source_text: str, source_year: int, source_filed_year: int) -> s
 
 
 def planned_files(root: Path, year: int) -> dict[Path, str]:
+    """The latest earlier filing gives the structure; a year before every filing (a past year
+    back-filled after adoption) takes the earliest later one's; the first year, the settings'."""
     data, docs = root / "data", root / "docs" / str(year)
     years = sorted(int(p.stem) for p in (data / "filings").glob("[0-9][0-9][0-9][0-9].yaml"))
-    source_year = max((y for y in years if y < year), default=None)
+    source_year = max((y for y in years if y < year), default=None) or min((y for y in years if y > year), default=None)
     source = load_filing_meta(data / "filings" / f"{source_year}.yaml") if source_year else None
     plan: dict[Path, str] = {}
     if year not in years:
-        if source is None:
-            raise SystemExit(f"error: no filing before {year} to take the structure from: write "
-                             f"data/filings/{year}.yaml by hand (see README, 'Adding a filing year')")
-        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year)
+        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year) if source else \
+            first_filing_yaml(read_settings(root), year)
         plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
     source_report = root / "docs" / str(source_year) / "report.md"
     plan[docs / "report.md"] = (report_text(source_report.read_text(encoding="utf-8"), source_year, source.filed_on.year)

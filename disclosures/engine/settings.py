@@ -1,0 +1,69 @@
+"""data/site.yaml: what a site states once about the company it publishes for.
+
+The site's name, description and footer, and every page's words about the registrant, come
+from here (`{{ settings.registrant }}` in a page); `scripts/dev init` writes it. Nothing about
+any one company is in the code or the shared reference data.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from pydantic import model_validator
+
+from disclosures.engine.model import Strict
+from disclosures.engine.yamlio import read_typed
+
+SETTINGS = Path("data") / "site.yaml"
+
+
+class SiteSettings(Strict):
+    """data/site.yaml (written by `scripts/dev init`; edit it by hand afterwards)."""
+
+    registrant: str  # the name as on the cover of its Form SD
+    short_name: Optional[str] = None  # how the site calls it in running text (default: the name)
+    cik: Optional[str] = None  # SEC Central Index Key: links to the registrant's filings on EDGAR
+    commission_file_number: Optional[str] = None
+    state_of_incorporation: Optional[str] = None
+    irs_employer_id: Optional[str] = None
+    address: Optional[str] = None
+    site_name: Optional[str] = None  # default: "<registrant> — Conflict Minerals Disclosures"
+    site_description: Optional[str] = None
+    footer: Optional[str] = None
+    example: bool = False  # the shipped example: `scripts/dev init` replaces it without asking
+
+    @model_validator(mode="after")
+    def _cik_digits(self):
+        if self.cik is not None and not re.fullmatch(r"\d{1,10}", self.cik):
+            raise ValueError(f"cik: the SEC's Central Index Key is up to 10 digits, not {self.cik!r}")
+        return self
+
+    @property
+    def name_in_text(self) -> str:
+        return self.short_name or self.registrant
+
+    @property
+    def title(self) -> str:
+        return self.site_name or f"{self.registrant} — Conflict Minerals Disclosures"
+
+    @property
+    def description(self) -> str:
+        return self.site_description or (f"Form SD filings and Conflict Minerals Reports of {self.registrant}, with the "
+                                         "smelters and refiners in its supply chain.")
+
+    @property
+    def footer_text(self) -> str:
+        return self.footer or ("Published from the registrant's Form SD filings with the SEC. The smelter lists and "
+                               "figures published here are in data/ of this repository; supplier responses are not "
+                               "published.")
+
+    @property
+    def edgar_filings(self) -> str | None:
+        """The registrant's Form SD filings on SEC EDGAR, when its CIK is known."""
+        return (f"https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&CIK={int(self.cik):010d}&type=SD"
+                if self.cik else None)
+
+
+def read_settings(root: Path) -> SiteSettings:
+    return read_typed(Path(root) / SETTINGS, SiteSettings)
