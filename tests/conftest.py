@@ -7,6 +7,8 @@ there) gets only checks that hold for any valid content: `live_site`, `live_buil
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -88,6 +90,27 @@ def make_draft(project: Path, year: int) -> None:
     registry = json.loads((locks / "filed.json").read_text(encoding="utf-8"))
     registry["filed"].pop(str(year))
     (locks / "filed.json").write_text(json.dumps(registry, indent=2) + "\n", encoding="utf-8")
+
+
+def confirm_year(project: Path, year: int) -> None:
+    """What staff do by hand after `new-year` and `import`: confirm every value marked CHECK."""
+    path = project / "data" / "filings" / f"{year}.yaml"
+    text = re.sub(r"\s+# CHECK.*$", "", path.read_text(encoding="utf-8"), flags=re.M)
+    text = re.sub(r"^# .*\n", "", text, flags=re.M)
+    text = re.sub(r"'CHECK: ((?:[^']|'')*)'", lambda m: json.dumps(f"Confirmed: {m.group(1)}."), text)
+    text = re.sub(r"\bCHECK\b", "Confirmed", text)
+    rows = list(csv.DictReader(io.StringIO((project / "data" / "smelters" / f"{year}.csv").read_text(encoding="utf-8-sig"))))
+    legend = {s: f"The filing's words for {s}." for s in sorted({r["status"] for r in rows}) if s}
+    text = text.replace("designation_legend: {}", "designation_legend: " + json.dumps(legend))
+    text = re.sub(r"quote: .*", "quote: we could not determine the origin of the minerals", text)
+    markers = sorted({r["footnote"] for r in rows if r["footnote"]})
+    text = text.replace("footnotes: []", "footnotes: " + json.dumps([{"marker": m, "text": "As filed."} for m in markers]))
+    path.write_text(text, encoding="utf-8")
+    report = project / "docs" / str(year) / "report.md"
+    text = re.sub(r"^<!-- CHECK:.*?-->\n", "", report.read_text(encoding="utf-8"), flags=re.S)
+    sentence = "After a reasonable inquiry, we could not determine the origin of the minerals."
+    text = re.sub(r"^CHECK: .*$", sentence, text, flags=re.M)
+    report.write_text(text if sentence in text else text.rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
 
 
 def mkdocs_build(project: Path, out: Path, *options: str, generator: str = "mkdocs") -> subprocess.CompletedProcess:

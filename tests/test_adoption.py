@@ -2,17 +2,13 @@
 built and checked, with nothing of the example left in its data, pages or published site."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from disclosures.engine.load import load_site
-from .conftest import FILINGS, copy_project, dev_project
+from .conftest import FILINGS, confirm_year, copy_project, dev_project
 from .site_checks import assert_none, broken_links, download_problems, figure_problems, narrative_problems
 
 LAYOUTS = Path(__file__).parent / "fixtures" / "filings"
@@ -28,27 +24,6 @@ def ok(project: Path, *args: str) -> str:
     result = dev(project, *args)
     assert result.returncode == 0, f"scripts/dev {' '.join(args)}:\n{result.stdout}\n{result.stderr[-3000:]}"
     return result.stdout
-
-
-def confirm(project: Path, year: int) -> None:
-    """What staff do by hand after `new-year` and `import`: confirm every value marked CHECK."""
-    path = project / "data" / "filings" / f"{year}.yaml"
-    text = re.sub(r"\s+# CHECK.*$", "", path.read_text(encoding="utf-8"), flags=re.M)
-    text = re.sub(r"^# .*\n", "", text, flags=re.M)
-    text = re.sub(r"'CHECK: ((?:[^']|'')*)'", lambda m: json.dumps(f"Confirmed: {m.group(1)}."), text)
-    text = re.sub(r"\bCHECK\b", "Confirmed", text)
-    rows = list(csv.DictReader(io.StringIO((project / "data" / "smelters" / f"{year}.csv").read_text(encoding="utf-8-sig"))))
-    legend = {s: f"The filing's words for {s}." for s in sorted({r["status"] for r in rows}) if s}
-    text = text.replace("designation_legend: {}", "designation_legend: " + json.dumps(legend))
-    text = re.sub(r"quote: .*", "quote: we could not determine the origin of the minerals", text)
-    markers = sorted({r["footnote"] for r in rows if r["footnote"]})
-    text = text.replace("footnotes: []", "footnotes: " + json.dumps([{"marker": m, "text": "As filed."} for m in markers]))
-    path.write_text(text, encoding="utf-8")
-    report = project / "docs" / str(year) / "report.md"
-    text = re.sub(r"^<!-- CHECK:.*?-->\n", "", report.read_text(encoding="utf-8"), flags=re.S)
-    text = re.sub(r"^CHECK: .*$", "After a reasonable inquiry, we could not determine the origin of the minerals.",
-                  text, flags=re.M)
-    report.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
@@ -78,7 +53,7 @@ def test_init_refuses_a_site_with_filed_years_of_its_own(example_clone):
     ok(example_clone, "init", "--registrant", REGISTRANT)
     ok(example_clone, "new-year", "2023")
     ok(example_clone, "import", str(LAYOUTS / "edgar-section-rows.htm"), "--year", "2023")
-    confirm(example_clone, 2023)
+    confirm_year(example_clone, 2023)
     ok(example_clone, "lock", "2023")
     refused = dev(example_clone, "init", "--registrant", "Someone Else Corp.")
     assert refused.returncode == 1 and "this site has filed years (2023)" in refused.stderr
@@ -93,7 +68,7 @@ def test_a_company_files_its_first_year_then_back_fills_its_history(example_clon
     for year, layout in ((2023, "edgar-section-rows.htm"), (2021, "pdf-layout.txt"), (2022, "tool-export.csv")):
         ok(example_clone, "new-year", str(year))
         ok(example_clone, "import", str(LAYOUTS / layout), "--year", str(year))
-        confirm(example_clone, year)
+        confirm_year(example_clone, year)
         assert ok(example_clone, "check", str(year)).startswith("ready")
         if year == 2023:
             yaml_text = (example_clone / "data" / "filings" / "2023.yaml").read_text(encoding="utf-8")

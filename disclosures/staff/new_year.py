@@ -88,11 +88,10 @@ urls:  # CHECK
 {"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
 
 
-def first_filing_yaml(settings: SiteSettings, year: int) -> str:
-    """A first year's YAML, from the settings and the Form SD's standard parts (SEC Form SD, Rule
-    13p-1): every block to confirm against the filing as printed, marked CHECK."""
+def first_form_sd(settings: SiteSettings, year: int) -> list[dict]:
+    """The Form SD's standard parts (SEC Form SD, Rule 13p-1), to confirm against the filing as printed."""
     name = settings.registrant
-    blocks = [
+    return [
         {"title": "UNITED STATES SECURITIES AND EXCHANGE COMMISSION"}, {"line": "Washington, D.C. 20549"},
         {"title": "FORM SD"}, {"title": "SPECIALIZED DISCLOSURE REPORT"}, {"title": name.upper()},
         {"caption": "(Exact name of registrant as specified in its charter)"},
@@ -120,7 +119,12 @@ def first_filing_yaml(settings: SiteSettings, year: int) -> str:
         {"line": name}, {"line": "CHECK: By: /s/ the signatory, with name and title as printed"},
         {"line": "CHECK: Date: as printed"},
     ]
-    form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
+
+
+def first_filing_yaml(settings: SiteSettings, year: int) -> str:
+    """A first year's YAML, from the settings: every value to confirm against the filing, marked CHECK."""
+    name = settings.registrant
+    form_sd = yaml.safe_dump(first_form_sd(settings, year), allow_unicode=True, sort_keys=False, width=100)
     return f"""# Form SD for calendar year {year}: the first year, scaffolded by `scripts/dev new-year` from data/site.yaml.
 # The cover and items below are the Form SD's standard parts: change each block to read exactly as
 # the {year} filing prints it (text, case, order; add or remove blocks), then remove each marker;
