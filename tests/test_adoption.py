@@ -2,7 +2,10 @@
 built and checked, with nothing of the example left in its data, pages or published site."""
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,58 @@ def test_the_demo_is_the_frozen_example():
     script = (Path(__file__).resolve().parents[1] / "scripts" / "dev").read_text(encoding="utf-8")
     assert "cp -r tests/fixtures/example/data tests/fixtures/example/docs .demo/" in script
     assert (FILINGS / "qualys-2023-form-sd.txt").is_file()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_json_schemas_and_editor_settings_are_current():
+    """data/schemas/ and .vscode/settings.json are what `scripts/dev schemas` writes from the models."""
+    from disclosures.engine.schemas import editor_settings, schema_texts
+    for name, text in schema_texts().items():
+        assert (ROOT / "data" / "schemas" / name).read_text(encoding="utf-8") == text, f"run scripts/dev schemas ({name})"
+    assert (ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8") == editor_settings()
+
+
+def test_a_schema_says_what_each_filing_field_is_and_names_a_misplaced_key():
+    from disclosures.engine.schemas import fields, schema
+    filing = schema("filing")
+    assert filing["additionalProperties"] is False and "registrant" in filing["required"]
+    described = {name: what for name, _, _, what in fields("filing")}
+    assert "list_header" in described and described["list_header"]
+
+
+def test_every_command_the_docs_give_exists():
+    """The README and the staff guide name only commands scripts/dev has (no stale `make test`)."""
+    script = (ROOT / "scripts" / "dev").read_text(encoding="utf-8")
+    known = set(re.findall(r"^  ([a-z-]+)\)", script, re.M))
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]]
+    named = {(name, command) for name, text in texts for command in re.findall(r"(?:`|^)scripts/dev ([a-z][a-z-]*)", text, re.M)}
+    assert not [f"{name}: scripts/dev {command}" for name, command in named if command not in known]
+    stale = [name for name, text in texts if re.search(r"python scripts/|make test|scripts/\w+\.py", text)]
+    assert not stale, f"commands that do not exist in {stale}"
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("{metal: Metal, smelter_name: Name, country: Country, smelter_id: ID, status: Status}",
+     "list_header.smelter_id: names the smelter_id column, which data/smelters/2013.csv does not have"),
+    ("{metal: Metal, smelter_name: Name, country: Country}", "list_header: has no cell for the list's status column"),
+    ("{metal: Metal, name: Name, country: Country, status: Status}", "list_header.name"),
+])
+def test_the_filed_header_is_keyed_by_column_and_checked_against_the_list(tmp_path, header, expected):
+    from disclosures.engine.errors import DataError
+    project = copy_project(tmp_path / "project")
+    path = project / "data" / "filings" / "2013.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("list_header:"))
+    path.write_text(re.sub(r"^list_header: .*$", f"list_header: {header}", text, flags=re.M), encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        load_site(project / "data")
+    assert f"2013.yaml:{line}: {expected}" in str(error.value)
+
+
+def test_check_shows_how_the_filed_header_reads(tmp_path):
+    project = copy_project(tmp_path / "project")
+    result = subprocess.run([str(Path(sys.executable).parent / "cm-check"), "2013"], capture_output=True, text=True,
+                            cwd=project, env=dict(os.environ, CM_PROJECT_ROOT=str(project)))
+    assert "2013: the list's filed header reads 'Metal' over metal" in result.stdout

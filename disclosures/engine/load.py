@@ -102,12 +102,32 @@ def _filing(year, meta: FilingMeta, yaml_path: Path, csv_path: Path, reference: 
     bad = [Problem(yaml_path, f"designation_classes.{word}: unknown class {c.counts_as!r}; expected one of "
                               f"{', '.join(reference.classes)}", field=f"designation_classes.{word}")
            for word, c in meta.designation_classes.items() if c.counts_as not in reference.classes]
+    bad += header_problems(meta, rows, yaml_path) if rows else []
     if bad:
         raise DataError(bad)
     own = {designation_key(w): c for w, c in meta.designation_classes.items()}
     smelters = tuple(classify(r, reference, meta.filed_on, own, reference.resolved_id(
         year, r.metal, name_key(r.smelter_name), reference.countries.resolve(r.country).code)) for r in rows)
     return Filing(year, meta, smelters, filing_stats(smelters), {"yaml": yaml_path, "csv": csv_path}, survey)
+
+
+def header_problems(meta: FilingMeta, rows, yaml_path: Path) -> list[Problem]:
+    """The filed header names exactly the columns the list has (a cell for each, none for one it lacks)."""
+    if not meta.list_header:
+        return []
+    has = {"metal", "smelter_name", "country"} | {c for c in ("smelter_id", "status") if any(getattr(r, c) for r in rows)}
+    named = set(meta.list_header)
+    line = header_line(yaml_path)
+    problems = [Problem(yaml_path, f"names the {c} column, which data/smelters/{yaml_path.stem}.csv does not have; "
+                                   "remove it", line=line, field=f"list_header.{c}") for c in sorted(named - has)]
+    problems += [Problem(yaml_path, f"has no cell for the list's {c} column; add `{c}: <the header as filed>`",
+                         line=line, field="list_header") for c in sorted(has - named)]
+    return problems
+
+
+def header_line(yaml_path: Path) -> int | None:
+    lines = yaml_path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, text in enumerate(lines, 1) if text.startswith("list_header:")), None)
 
 
 def check_resolved_ids(reference: Reference, filings: dict[int, Filing], source: Path) -> None:

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 class Strict(BaseModel):
     # extra="forbid" turns a misspelt YAML key into an error instead of a silently ignored field.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # use_attribute_docstrings: the string under a field is its description (JSON Schema, staff guide).
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Registrant(Strict):
@@ -25,7 +26,8 @@ class Registrant(Strict):
 
 class Contact(Strict):
     name: str
-    title: Optional[str] = None  # many covers print none
+    title: Optional[str] = None
+    """Many covers print none"""
     phone: str
 
 
@@ -36,7 +38,8 @@ class Period(Strict):
 
 class CoverField(Strict):
     value: str
-    caption: str  # the small parenthesised words under the value, as printed
+    caption: str
+    """The small parenthesised words under the value, as printed"""
 
 
 _BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table")
@@ -133,8 +136,10 @@ class Restatement(Strict):
 class FilingClass(Strict):
     """How this filing's legend defines a designation, when it differs from the usual meaning."""
 
-    counts_as: str  # the class it is counted in (data/reference/designations.yaml)
-    label: str  # what the site calls those rows for this filing, e.g. "Conformant or undeterminable"
+    counts_as: str
+    """The class it is counted in (data/reference/designations.yaml)"""
+    label: str
+    """What the site calls those rows for this filing, e.g. "Conformant or undeterminable"."""
 
 
 class FilingMeta(Strict):
@@ -144,15 +149,21 @@ class FilingMeta(Strict):
     contact: Contact
     reporting_period: Period
     filed_on: dt.date
-    form_sd: list[FormSdBlock]  # the Form SD as filed: cover, items, signature, exhibit index
+    form_sd: list[FormSdBlock]
+    """The Form SD as filed: cover, items, signature, exhibit index"""
     template: Template
     audit_program: str
     products_covered: str
     rcoi: Rcoi
     designation_column: str
-    list_header: Optional[list[str]] = None  # the smelter table's header row as filed; null: it had none
-    designation_legend: dict[str, Optional[str]]  # null: a designation the filing uses but never defines
-    designation_classes: dict[str, FilingClass] = {}  # this filing's own meaning of a designation
+    list_header: Optional[dict[Literal["metal", "smelter_name", "country", "smelter_id", "status"], str]] = None
+    """The smelter table's header row as filed, keyed by the list's column, in filed order
+    (e.g. {metal: Metal, smelter_name: Smelter or Refiner Facility Name, country: Location,
+    status: '"Conflict Free" Designation'}); null: the filed table had no header row"""
+    designation_legend: dict[str, Optional[str]]
+    """Null: a designation the filing uses but never defines"""
+    designation_classes: dict[str, FilingClass] = {}
+    """This filing's own meaning of a designation"""
     conclusion: Conclusion
     footnotes: list[Footnote] = []
     urls: dict[str, str] = {}
@@ -186,8 +197,10 @@ class SmelterRow:
     status: str
     smelter_id: str = ""
     footnote: str = ""
-    supplier_count: str = ""  # how many suppliers reported it (scripts/dev ingest); never who
-    line: int = 0  # line in the CSV, for messages
+    supplier_count: str = ""
+    """How many suppliers reported it (scripts/dev ingest); never who"""
+    line: int = 0
+    """Line in the CSV, for messages"""
 
 
 @dataclass(frozen=True)
@@ -199,10 +212,13 @@ class Smelter:
     country_code: str
     country_name: str
     in_covered_country: bool
-    restrictions: tuple  # Restriction entries in force at the filing date
+    restrictions: tuple
+    """Restriction entries in force at the filing date"""
     name_key: str
-    class_label: str = ""  # the class as this filing's legend lets the site call it
-    resolved_id: str = ""  # an RMI ID this site resolved for a row published without one (data/reference/resolved_ids.yaml)
+    class_label: str = ""
+    """The class as this filing's legend lets the site call it"""
+    resolved_id: str = ""
+    """An RMI ID this site resolved for a row published without one (data/reference/resolved_ids.yaml)"""
 
     @property
     def smelter_id(self) -> str:
@@ -239,11 +255,16 @@ class FollowUp(Strict):
 class MetalSurvey(Strict):
     """One metal's answers across suppliers: how many answered Yes to each CMRT question."""
 
-    using: int = Field(ge=0)                      # question 1: the metal is in their products
-    covered_countries: int = Field(ge=0)          # question 3: Yes
-    covered_countries_unknown: int = Field(ge=0)  # question 3: Unknown
-    cahra: int = Field(ge=0)                      # question 4: Yes
-    all_smelters_identified: int = Field(ge=0)    # question 7: Yes
+    using: int = Field(ge=0)
+    """Question 1: the metal is in their products"""
+    covered_countries: int = Field(ge=0)
+    """Question 3: Yes"""
+    covered_countries_unknown: int = Field(ge=0)
+    """Question 3: Unknown"""
+    cahra: int = Field(ge=0)
+    """Question 4: Yes"""
+    all_smelters_identified: int = Field(ge=0)
+    """Question 7: Yes"""
 
 
 class SupplierSurvey(Strict):
@@ -267,7 +288,8 @@ class Filing:
     meta: FilingMeta
     smelters: tuple[Smelter, ...]
     stats: "FilingStats"
-    sources: dict = field(default_factory=dict)  # "yaml"/"csv" -> Path
+    sources: dict = field(default_factory=dict)
+    """"yaml"/"csv" -> Path"""
     supplier_survey: SupplierSurvey | None = None
 
 
@@ -291,7 +313,8 @@ class FilingStats:
     greater_risk: int
     restricted: int
     sanctioned: int
-    suspended: int  # by an audit programme (e.g. LBMA)
+    suspended: int
+    """By an audit programme (e.g. LBMA)"""
     duplicates: tuple[tuple[Smelter, ...], ...]
 
     @property

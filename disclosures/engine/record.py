@@ -187,7 +187,7 @@ def filed_part(filing: Filing, report_html: str) -> dict:
             "checkboxes": [b.checkbox for b in meta.form_sd if b.checkbox],
             "report": report_blocks(report_html),
             "rows": [filed_cells(s) for s in filing.smelters],
-            "list_header": meta.list_header,
+            "list_header": list(meta.list_header.values()) if meta.list_header else None,  # the words, in filed order
             "legend": {word: meaning for word, meaning in meta.designation_legend.items()},
             "footnotes": [[f.marker, words(f.text)] for f in meta.footnotes]}
 

@@ -33,13 +33,15 @@ class StatusClass:
 
 @dataclass(frozen=True)
 class Restriction:
-    kind: str  # "sanction" or "suspension"
+    kind: str
+    """"sanction" or "suspension"."""
     authority: str
     list: str
     date: dt.date
     metal: str
     country: str
-    names: frozenset[str]  # name keys
+    names: frozenset[str]
+    """Name keys"""
     smelter_id: str | None
     source: str
 
@@ -56,12 +58,15 @@ class Restriction:
 @dataclass(frozen=True)
 class Reference:
     classes: dict[str, StatusClass]
-    designations: dict[str, str]  # folded designation -> class key
-    covered_countries: dict[str, str]  # ISO code -> name
+    designations: dict[str, str]
+    """Folded designation -> class key"""
+    covered_countries: dict[str, str]
+    """ISO code -> name"""
     restrictions: tuple[Restriction, ...]
     countries: CountryResolver
     smelter_aliases: tuple[dict, ...] = ()
-    resolved_ids: dict[tuple[int, str, str, str], str] = field(default_factory=dict)  # (year, metal, name key, ISO) -> CID
+    resolved_ids: dict[tuple[int, str, str, str], str] = field(default_factory=dict)
+    """(year, metal, name key, ISO) -> CID"""
 
     def resolved_id(self, year: int, metal: str, key: str, country_code: str) -> str:
         return self.resolved_ids.get((year, metal, key, country_code), "")
@@ -99,7 +104,8 @@ class RestrictionSpec(Strict):
     date: dt.date
     metal: Literal[METALS]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
-    names: builtins.list[str] = []  # `list` is a field name here
+    names: builtins.list[str] = []
+    """The names it is listed under (compared folded); `builtins.list`: `list` is a field here"""
     smelter_id: str | None = None
     source: str = ""
 
@@ -129,11 +135,14 @@ class ResolvedId(Strict):
     year: int
     metal: Literal[METALS]
     name: str = Field(min_length=1)
-    country: str = Field(min_length=1)  # as published: two refiners can share a name ("Johnson Matthey")
+    country: str = Field(min_length=1)
+    """As published: two refiners can share a name ("Johnson Matthey")"""
     smelter_id: str = Field(pattern=r"^CID\d{6}$")
-    basis: str = ""   # "standard name", "known name", "similar name"
+    basis: str = ""
+    """"standard name", "known name", "similar name"."""
     score: float = 100
-    source: str = ""  # the Smelter Look-up it came from
+    source: str = ""
+    """The Smelter Look-up it came from"""
 
 
 class ResolvedIdsFile(Strict):

@@ -21,17 +21,22 @@ SETTINGS = Path("data") / "site.yaml"
 class SiteSettings(Strict):
     """data/site.yaml (written by `scripts/dev init`; edit it by hand afterwards)."""
 
-    registrant: str  # the name as on the cover of its Form SD
-    short_name: Optional[str] = None  # how the site calls it in running text (default: the name)
-    cik: Optional[str] = None  # SEC Central Index Key: links to the registrant's filings on EDGAR
+    registrant: str
+    """The name as on the cover of its Form SD"""
+    short_name: Optional[str] = None
+    """How the site calls it in running text (default: the name)"""
+    cik: Optional[str] = None
+    """SEC Central Index Key: links to the registrant's filings on EDGAR"""
     commission_file_number: Optional[str] = None
     state_of_incorporation: Optional[str] = None
     irs_employer_id: Optional[str] = None
     address: Optional[str] = None
-    site_name: Optional[str] = None  # default: "<registrant> — Conflict Minerals Disclosures"
+    site_name: Optional[str] = None
+    """Default: "<registrant> — Conflict Minerals Disclosures"."""
     site_description: Optional[str] = None
     footer: Optional[str] = None
-    example: bool = False  # the shipped example: `scripts/dev init` replaces it without asking
+    example: bool = False
+    """The shipped example: `scripts/dev init` replaces it without asking"""
 
     @model_validator(mode="after")
     def _cik_digits(self):

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from disclosures.engine.figures import FILTERS, figure_docs, figures_of
 from disclosures.engine.model import Filing
 from disclosures.engine.reference import CLASS_ORDER
+from disclosures.engine.schemas import SCHEMAS, fields, schema
 from disclosures.site.render import changes as change_render
 from disclosures.site.render import charts, smelter_index, tables
 from disclosures.site.render.form_sd import form_sd as render_form_sd
@@ -100,6 +101,8 @@ class Macros:
 
     def trend_chart(self):
         site = self.site
+        if not site.years:
+            return render("cm/trend_chart.html", chart=None, qualified=[])
         series = {metal: [(y, site.filing(y).stats.share_conformant_for(metal)) for y in site.years]
                   for metal in ("Gold", "Tantalum", "Tin", "Tungsten")}
         series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
@@ -138,6 +141,10 @@ class Macros:
     def restrictions_table(self):
         return render("cm/restrictions_table.html", restrictions=self.site.reference.restrictions)
 
+    def yaml_reference(self):
+        files = [(name, pattern, schema(name).get("description", ""), fields(name)) for name, (_, pattern) in SCHEMAS.items()]
+        return render("cm/yaml_reference.html", files=files)
+
     def staff_commands(self):
         return render("cm/staff_commands.html", commands=dev_commands(self.publisher.root / "scripts" / "dev"))
 
@@ -173,6 +180,7 @@ MACROS = {
     "class_map": "Any page: every published designation and the class it counts as",
     "covered_countries": "Any page: the ten Covered Countries",
     "restrictions_table": "Any page: the sanctions and suspensions rows are checked against",
+    "yaml_reference": "Any page: every field of every YAML file staff edit, from the JSON Schemas (data/schemas/)",
     "staff_commands": "Any page: every `scripts/dev` command with what it does, read from scripts/dev itself",
     "site_corrections": "Any page: every correction of this site's analysis of a filed year, with the items it changed",
     "staff_reference": "Any page: this reference",

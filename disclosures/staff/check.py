@@ -32,6 +32,10 @@ def main(argv=None) -> int:
     if unknown:
         print(f"error: no filing for {', '.join(map(str, unknown))} in data/filings/", file=sys.stderr)
         return 2
+    for year in years:  # how the filed header will read over the list's columns (the "as filed" view)
+        header = site.filing(year).meta.list_header
+        if header:
+            print(f"{year}: the list's filed header reads " + " | ".join(f"{text!r} over {column}" for column, text in header.items()))
     problems = [(year, p) for year in years for p in check_year(args.root, site, year)]
     for year, problem in problems:
         state = "draft" if year in site.drafts else "filed"

@@ -88,7 +88,8 @@ def remove_content(root: Path) -> None:
 
 def settings_yaml(settings: SiteSettings) -> str:
     values = settings.model_dump(exclude_none=True, exclude={"example"})
-    return ("# This site's settings: who it publishes for (scripts/dev init wrote this file; edit it freely).\n"
+    return ("# yaml-language-server: $schema=schemas/site.schema.json\n"
+            "# This site's settings: who it publishes for (scripts/dev init wrote this file; edit it freely).\n"
             "# The site's name, description and footer, and every page's words about the registrant, come from here:\n"
             "# site_name, site_description and footer may be set too (otherwise they are made from the name).\n"
             + yaml.safe_dump(values, allow_unicode=True, sort_keys=False))

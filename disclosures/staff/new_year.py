@@ -56,7 +56,8 @@ def filing_yaml(source, year: int) -> str:
         swaps = {str(source.filed_on.year): str(year + 1), str(source.reporting_period.start.year): str(year)}
     blocks = [_swap_years(b.model_dump(exclude_none=True), swaps) for b in source.form_sd]
     form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
-    return f"""# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
+    return f"""# yaml-language-server: $schema=../schemas/filing.schema.json
+# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
 # Confirm every value still carrying the capitalised marker against the {year} filing, then remove the marker;
 # `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
 registrant:  # CHECK: as on the {year} cover page
@@ -82,7 +83,7 @@ designation_column: {q(source.designation_column)}  # CHECK: the header of the s
 designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
 conclusion:
   quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
-list_header: null  # CHECK: the smelter table's header row as filed (a list of cells), or null if it had none
+list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({metal: ..., smelter_name: ..., country: ..., status: ...}), or null if it had none
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls:  # CHECK
 {"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
@@ -125,7 +126,8 @@ def first_filing_yaml(settings: SiteSettings, year: int) -> str:
     """A first year's YAML, from the settings: every value to confirm against the filing, marked CHECK."""
     name = settings.registrant
     form_sd = yaml.safe_dump(first_form_sd(settings, year), allow_unicode=True, sort_keys=False, width=100)
-    return f"""# Form SD for calendar year {year}: the first year, scaffolded by `scripts/dev new-year` from data/site.yaml.
+    return f"""# yaml-language-server: $schema=../schemas/filing.schema.json
+# Form SD for calendar year {year}: the first year, scaffolded by `scripts/dev new-year` from data/site.yaml.
 # The cover and items below are the Form SD's standard parts: change each block to read exactly as
 # the {year} filing prints it (text, case, order; add or remove blocks), then remove each marker;
 # `scripts/dev check {year}` lists what is left. The staff guide lists the block kinds.
@@ -157,7 +159,7 @@ designation_column: Status  # CHECK: the header of the status column as filed
 designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
 conclusion:
   quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
-list_header: null  # CHECK: the smelter table's header row as filed (a list of cells), or null if it had none
+list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({metal: ..., smelter_name: ..., country: ..., status: ...}), or null if it had none
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls: {{}}  # e.g. edgar: the filing's page on SEC EDGAR
 """

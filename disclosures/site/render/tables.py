@@ -67,9 +67,10 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     show_resolved = not analysis_url and any(s.resolved_id for s in filing.smelters)
     own = {"metal": "Metal", "name": "Smelter or refiner", "country": "Country", "smelter_id": "Smelter ID",
            "designation": meta.designation_column}
-    keys = ["metal", "name", "country"] + (["smelter_id"] if show_id else []) + (["designation"] if show_status else [])
-    filed_header = meta.list_header if meta.list_header and len(meta.list_header) == len(keys) else None
-    header = dict(own, **dict(zip(keys, filed_header))) if filed_header else own
+    # The filed header, keyed by the list's columns (validated when the filing is loaded).
+    column = {"smelter_name": "name", "status": "designation"}
+    filed_header = {column.get(k, k): text for k, text in meta.list_header.items()} if meta.list_header else None
+    header = dict(own, **filed_header) if filed_header else own
     return render(
         "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
         table_id=f"smelters-{filing.year}", show_id=show_id, show_status=show_status, show_resolved=show_resolved, header=header, filed_header=filed_header,
