@@ -160,3 +160,48 @@ def test_check_shows_how_the_filed_header_reads(tmp_path):
     result = subprocess.run([str(Path(sys.executable).parent / "cm-check"), "2013"], capture_output=True, text=True,
                             cwd=project, env=dict(os.environ, CM_PROJECT_ROOT=str(project)))
     assert "2013: the list's filed header reads 'Metal' over metal" in result.stdout
+
+
+# Cover habits of other registrants' Form SD filings on EDGAR: a box printed as "\x\" or "¨",
+# a signature block as a grid without a header row, one caption under two values, bold words,
+# a logo, a page number at the foot of the cover.
+OTHER_COVER = [
+    {"image": {"src": "assets/logo.png", "alt": "Example Devices logo"}},
+    {"title": "**FORM SD**"},
+    {"fields": [{"value": "Delaware"}, {"value": "001-99999"}],
+     "caption": "(State or other jurisdiction of incorporation)  (Commission File Number)"},
+    {"checkbox": "checked", "box": "\\x\\", "line": "Rule 13p-1 under the Securities Exchange Act"},
+    {"checkbox": "unchecked", "box": "¨", "line": "Rule 13q-1 under the Securities Exchange Act"},
+    {"paragraph": "First line as filed\nsecond line as filed"},
+    {"table": [["EXAMPLE DEVICES, INC."], ["By: /s/ Jane Doe", "May 31, 2024"]], "header": False},
+    {"page_number": "2"},
+]
+
+
+def test_another_registrants_cover_is_kept_as_filed(site):
+    from disclosures.engine.model import FormSdBlock
+    from disclosures.engine.record import form_sd_items
+    from disclosures.site.render.form_sd import form_sd
+    blocks = [FormSdBlock.model_validate(b) for b in OTHER_COVER]
+    filing = site.filing(2023)
+    meta = filing.meta.model_copy(update={"form_sd": blocks})
+    html = str(form_sd(type(filing)(2023, meta, filing.smelters, filing.stats), draft=False, image_base="../"))
+    assert '<img src="../assets/logo.png" alt="Example Devices logo">' in html
+    assert "<strong>FORM SD</strong>" in html and "**" not in html
+    assert '<span class="cm-check" aria-hidden="true">&#92;x&#92;</span><span class="cm-sr-only">(box checked)' in html
+    assert '<span class="cm-check" aria-hidden="true">¨</span><span class="cm-sr-only">(box not checked)' in html
+    assert "First line as filed<br>second line as filed" in html
+    grid = html[html.index('<table class="cm-sd-table">'):]
+    assert "<th" not in grid and "<td>By: /s/ Jane Doe</td>" in grid
+    assert '<p class="cm-sd-page">2</p>' in html
+    assert html.index("(State or other jurisdiction") > html.index("001-99999")  # one caption under both values
+    items = form_sd_items(meta)
+    assert "FORM SD" in items and "2" in items and not any("*" in i for i in items)
+
+
+@pytest.mark.parametrize("src", ["https://example.com/logo.png", "../../etc/passwd.png", "/abs/logo.png", "logo.exe"])
+def test_a_cover_image_is_a_file_of_the_site_only(src):
+    from pydantic import ValidationError
+    from disclosures.engine.model import FormSdBlock
+    with pytest.raises(ValidationError, match="a PNG, JPEG, GIF or SVG file under docs/"):
+        FormSdBlock.model_validate({"image": {"src": src, "alt": "logo"}})

@@ -38,21 +38,39 @@ class Period(Strict):
 
 class CoverField(Strict):
     value: str
-    caption: str
+    caption: Optional[str] = None
     """The small parenthesised words under the value, as printed"""
 
 
-_BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table")
+_BLOCK_KINDS = ("title", "line", "caption", "fields", "heading", "subheading", "paragraph", "table", "image", "page_number")
+
+
+class CoverImage(Strict):
+    """An image the filing prints (a logo), self-hosted: a file under docs/, never another host."""
+
+    src: str
+    """Path under docs/, e.g. assets/logo.png (PNG, JPEG, GIF or SVG)"""
+    alt: str
+    """What it shows, for readers who cannot see it (e.g. the registrant's logo)"""
+
+    @model_validator(mode="after")
+    def _local_image(self):
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|\\", self.src, re.I) or ".." in self.src.split("/") or \
+                not re.search(r"\.(png|jpe?g|gif|svg)$", self.src, re.I):
+            raise ValueError(f"image.src: a PNG, JPEG, GIF or SVG file under docs/ (assets/logo.png), not {self.src!r}")
+        return self
 
 
 class FormSdBlock(Strict):
     """One block of the Form SD as filed, in filed order; text, case and punctuation as printed.
 
     Exactly one kind: `title` (a centred cover line), `line` (a line; a newline keeps a filed
-    line break), `caption` (the parenthesised words under a cover value; may go with `line`),
-    `fields` (cover values side by side, each with its caption), `heading`, `subheading`,
-    `paragraph`, `table` (rows of cells, the first row the header as printed). `checkbox`
-    (checked/unchecked) goes with `line`: a box line of the cover.
+    line break), `caption` (the parenthesised words under a cover value; may go with `line`, or
+    with `fields` when one caption stands under all of them), `fields` (cover values side by
+    side, each with its caption if it has one), `heading`, `subheading`, `paragraph`, `table`
+    (rows of cells; the first row the header as printed unless `header: false`), `image` (a
+    logo: a file under docs/), `page_number`. `checkbox` (checked/unchecked) goes with `line`,
+    with `box` the glyph as filed. In any text, **words** are bold as filed.
     """
 
     title: Optional[str] = None
@@ -63,23 +81,34 @@ class FormSdBlock(Strict):
     subheading: Optional[str] = None
     paragraph: Optional[str] = None
     table: Optional[list[list[str]]] = None
+    header: bool = True
+    """With `table`: false when the filed grid has no header row (a signature block)"""
     checkbox: Optional[Literal["checked", "unchecked"]] = None
+    box: Optional[str] = None
+    """With `checkbox`: the box exactly as the filing prints it (\\x\\, ¨, [X]); default ☒ or ☐"""
+    image: Optional[CoverImage] = None
+    page_number: Optional[str] = None
+    """A page number as printed at a page's foot"""
 
     @model_validator(mode="after")
     def _one_kind(self):
         kinds = [k for k in _BLOCK_KINDS if getattr(self, k) is not None]
-        if kinds == ["line", "caption"]:
-            kinds = ["line"]
+        if kinds in (["line", "caption"], ["caption", "fields"]):  # a caption under a line, or under all the fields
+            kinds = [k for k in kinds if k != "caption"]
         if len(kinds) != 1:
             raise ValueError(f"a form_sd block has exactly one of {', '.join(_BLOCK_KINDS)} "
                              f"(`caption` may go with `line`); this one has {', '.join(kinds) or 'none'}")
         if self.checkbox and kinds != ["line"]:
             raise ValueError("`checkbox` goes with `line`: the text printed next to the box")
+        if self.box is not None and not self.checkbox:
+            raise ValueError("`box` goes with `checkbox`: the glyph, and whether it is checked")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in _BLOCK_KINDS if getattr(self, k) is not None)
+        """The block's kind (a caption that goes with a line or fields is part of that block)."""
+        kinds = [k for k in _BLOCK_KINDS if getattr(self, k) is not None]
+        return next((k for k in kinds if k != "caption"), kinds[0])
 
 
 class Template(Strict):

@@ -49,16 +49,19 @@ def words(text: str) -> str:
 # ---- filed -------------------------------------------------------------------------------------
 def form_sd_items(meta: FilingMeta) -> list[str]:
     """The Form SD's text pieces in filed order (a cover value and its caption are two)."""
-    items: list[str] = []
+    items: list[str | None] = []
     for block in meta.form_sd:
         if block.fields:
             for f in block.fields:
                 items += [f.value, f.caption]
+            items.append(block.caption)  # one caption under all of them
         elif block.table:
             items += [" ".join(row) for row in block.table]
+        elif block.image:
+            continue  # an image has no words (its alt text is this site's description)
         else:
             items += [getattr(block, block.kind)] + ([block.caption] if block.kind == "line" and block.caption else [])
-    return [w for w in map(words, items) if w]
+    return [w for w in (words((item or "").replace("**", "")) for item in items) if w]  # **bold** as printed
 
 
 def filed_cells(s: Smelter) -> list[str]:

@@ -48,7 +48,10 @@ class Macros:
     # ---- filing-year macros --------------------------------------------------------------
     def form_sd(self):
         filing = self.current()
-        return render_form_sd(filing, draft=filing.year in self.site.drafts)
+        for block in filing.meta.form_sd:
+            if block.image and not (self.publisher.docs / block.image.src).is_file():
+                raise ValueError(f"data/filings/{filing.year}.yaml: the Form SD's image docs/{block.image.src} is missing")
+        return render_form_sd(filing, draft=filing.year in self.site.drafts, image_base=self.link(""))
 
     def smelter_table(self, view: str | None = None):
         filing = self.current()

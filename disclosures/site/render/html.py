@@ -48,6 +48,21 @@ def paragraphs(value: str) -> Markup:
     return Markup("\n".join(f"<p>{linkify(' '.join(b.split()))}</p>" for b in blocks))
 
 
+_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+
+
+def filed_text(value: str) -> Markup:
+    """Filed text: inert, http(s) links, line breaks kept, and **words** bold as the filing prints them."""
+    lines = [Markup(_BOLD.sub(r"<strong>\1</strong>", str(linkify(line)))) for line in (value or "").split("\n")]
+    return Markup("<br>").join(lines)
+
+
+def filed_paragraphs(value: str) -> Markup:
+    """Filed paragraphs (blank-line separated), each line break within one kept."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", value or "") if b.strip()]
+    return Markup("\n".join(f"<p>{filed_text(b)}</p>" for b in blocks))
+
+
 def linkify(value: str) -> Markup:
     """Escape, then link http(s) URLs only: a `javascript:` URL stays text."""
     out, last = [], 0

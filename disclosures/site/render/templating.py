@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from disclosures.engine.figures import longdate
-from disclosures.site.render.html import linkify, paragraphs, text
+from disclosures.site.render.html import filed_paragraphs, filed_text, linkify, paragraphs, text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _environments: dict[tuple[Path, ...], Environment] = {}
@@ -38,7 +38,8 @@ def environment() -> Environment:
     if env is None:
         env = Environment(loader=FileSystemLoader(list(_search_path)), autoescape=True, finalize=_inert,
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        env.filters.update(paragraphs=paragraphs, linkify=linkify, lines=_lines, longdate=longdate)
+        env.filters.update(paragraphs=paragraphs, linkify=linkify, lines=_lines, longdate=longdate, filed=filed_text,
+                           filed_paragraphs=filed_paragraphs)
         _environments[_search_path] = env
     return env
 
