@@ -83,7 +83,7 @@ designation_column: {q(source.designation_column)}  # CHECK: the header of the s
 designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
 conclusion:
   quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
-list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({metal: ..., smelter_name: ..., country: ..., status: ...}), or null if it had none
+list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({{metal: ..., smelter_name: ..., country: ..., status: ...}}), or null if it had none
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls:  # CHECK
 {"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
@@ -159,7 +159,7 @@ designation_column: Status  # CHECK: the header of the status column as filed
 designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
 conclusion:
   quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
-list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({metal: ..., smelter_name: ..., country: ..., status: ...}), or null if it had none
+list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({{metal: ..., smelter_name: ..., country: ..., status: ...}}), or null if it had none
 footnotes: []  # the list's footnotes as filed (marker, text)
 urls: {{}}  # e.g. edgar: the filing's page on SEC EDGAR
 """
