@@ -205,3 +205,20 @@ def test_a_cover_image_is_a_file_of_the_site_only(src):
     from disclosures.engine.model import FormSdBlock
     with pytest.raises(ValidationError, match="a PNG, JPEG, GIF or SVG file under docs/"):
         FormSdBlock.model_validate({"image": {"src": src, "alt": "logo"}})
+
+
+def test_new_year_edits_last_years_file_keeping_comments_order_and_every_cover_field(tmp_path):
+    from disclosures.staff.new_year import scaffold
+    project = copy_project(tmp_path / "project")
+    source = project / "data" / "filings" / "2023.yaml"
+    text = source.read_text(encoding="utf-8").replace(
+        "  commission_file_number: 001-35662\n",
+        "  commission_file_number: 001-35662  # keep: as printed on the cover\n  irs_employer_id: 77-0221674\n")
+    source.write_text(text, encoding="utf-8")
+    scaffold(project, 2024)
+    new = (project / "data" / "filings" / "2024.yaml").read_text(encoding="utf-8")
+    assert "irs_employer_id: 77-0221674" in new and "# keep: as printed on the cover" in new
+    assert "# The Form SD as filed, block by block in filed order" in new  # last year's explanations stay
+    keys = lambda t: [line.split(":")[0] for line in t.splitlines() if re.match(r"^[a-z_]+:", line)]  # noqa: E731
+    assert [k for k in keys(new)] == [k for k in keys(text) if k not in ("source_document", "restatements")]
+    assert not [line for line in new.splitlines()[:4] if "CHECK" in line]  # its own heading trips nothing

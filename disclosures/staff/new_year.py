@@ -20,7 +20,11 @@ import re
 import sys
 from pathlib import Path
 
+import io
+
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from disclosures.engine.load import load_filing_meta
 from disclosures.engine.registry import filed_years
@@ -47,46 +51,62 @@ def q(value) -> str:
     return yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip().removesuffix("\n...")
 
 
-def filing_yaml(source, year: int) -> str:
-    """The new year's YAML: the structure and standing facts of `source`, each marked CHECK;
-    what belongs to one filing (dates, counts, exhibits, legend, conclusion) left to fill in."""
-    r, c = source.registrant, source.contact
+def filing_yaml(source_path: Path, source, year: int) -> str:
+    """The new year's YAML: the previous filing's file edited in place (its comments, field order
+    and every cover field kept, its years moved on), what belongs to one filing reset, and each
+    value to confirm marked by a `# CHECK` line above it."""
     swaps = {str(source.reporting_period.start.year): str(year), str(source.filed_on.year): str(year + 1)}
     if source.reporting_period.start.year > year:  # back-filled before it: its years move back
         swaps = {str(source.filed_on.year): str(year + 1), str(source.reporting_period.start.year): str(year)}
-    blocks = [_swap_years(b.model_dump(exclude_none=True), swaps) for b in source.form_sd]
-    form_sd = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False, width=100)
-    return f"""# yaml-language-server: $schema=../schemas/filing.schema.json
-# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the {source.reporting_period.start.year} structure.
-# Confirm every value still carrying the capitalised marker against the {year} filing, then remove the marker;
-# `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.
-registrant:  # CHECK: as on the {year} cover page
-{"".join(f"  {k}: {q(v)}{chr(10)}" for k, v in r.model_dump(exclude_none=True).items())}contact:  # CHECK: the person to contact named in the {year} filing
-{"".join(f"  {k}: {q(v)}{chr(10)}" for k, v in c.model_dump(exclude_none=True).items())}reporting_period:
-  start: {year}-01-01
-  end: {year}-12-31
-filed_on: {year + 1}-05-31  # CHECK: the date filed
-# CHECK: every block of the Form SD against the {year} filing as printed (text, case, order); the
-# blocks of the previous filing are copied with their years moved on by one.
-form_sd:
-{_indent(form_sd)}template:  # CHECK: the template the suppliers answered
-  name: {q(source.template.name)}
-  short_name: {q(source.template.short_name)}
-  publisher: {q(source.template.publisher)}
-audit_program: {q(source.audit_program)}  # CHECK
-products_covered: {q(source.products_covered)}  # CHECK
-rcoi:  # CHECK: the {year} survey (scripts/dev ingest writes data/rcoi/{year}.yaml to compare with)
-  contract_manufacturers_surveyed: 0
-  contract_manufacturers_responded: 0
-  responses: {q("CHECK: how the suppliers responded, in the report's words")}
-designation_column: {q(source.designation_column)}  # CHECK: the header of the status column as filed
-designation_legend: {{}}  # CHECK: each designation the list uses, in the filing's words (null when it defines none)
-conclusion:
-  quote: {q("CHECK: the conclusion in the filing's words, copied from the report or the Form SD")}
-list_header: null  # CHECK: the smelter table's header row as filed, keyed by column ({{metal: ..., smelter_name: ..., country: ..., status: ...}}), or null if it had none
-footnotes: []  # the list's footnotes as filed (marker, text)
-urls:  # CHECK
-{"".join(f"  {key}: {q(url)}{chr(10)}" for key, url in source.urls.items()) or "  {}" + chr(10)}"""
+    rt = YAML()  # round-trip: comments and order kept
+    rt.width, rt.preserve_quotes = 100, True
+    rt.indent(mapping=2, sequence=4, offset=2)
+    doc = rt.load(source_path.read_text(encoding="utf-8"))
+    doc.ca.comment = None  # the previous year's heading comments: this file gets its own
+    for key in ("designation_classes", "source_document", "amendments", "restatements"):
+        doc.pop(key, None)  # one filing's own
+    doc["reporting_period"]["start"], doc["reporting_period"]["end"] = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    doc["filed_on"] = dt.date(year + 1, 5, 31)
+    _swap_in_place(doc["form_sd"], swaps)
+    rcoi = doc["rcoi"]
+    for key in [k for k in rcoi if k not in ("contract_manufacturers_surveyed", "contract_manufacturers_responded", "responses")]:
+        del rcoi[key]
+    rcoi["contract_manufacturers_surveyed"] = rcoi["contract_manufacturers_responded"] = 0
+    rcoi["responses"] = "CHECK: how the suppliers responded, in the report's words"
+    doc["designation_legend"] = CommentedMap()
+    doc["conclusion"]["quote"] = "CHECK: the conclusion in the filing's words, copied from the report or the Form SD"
+    doc["list_header"], doc["footnotes"] = None, CommentedSeq()
+    for key in ("list_header",):
+        doc.ca.items.pop(key, None)  # a comment about last year's value
+    for key, note in (("registrant", f"as on the {year} cover page"), ("contact", f"the person to contact named in the {year} filing"),
+                      ("filed_on", "the date filed"), ("form_sd", f"every block of the Form SD against the {year} filing as printed "
+                                                               "(text, case, order); its years were moved on by one"),
+                      ("template", "the template the suppliers answered"), ("audit_program", "as filed"),
+                      ("products_covered", "as filed"), ("rcoi", f"the {year} survey (scripts/dev ingest writes data/rcoi/{year}.yaml)"),
+                      ("designation_column", "the header of the status column as filed"),
+                      ("designation_legend", "each designation the list uses, in the filing's words (null when it defines none)"),
+                      ("list_header", "the table's header row as filed, keyed by column ({metal: ..., smelter_name: ..., "
+                                      "country: ..., status: ...}), or null if it had none"), ("urls", "as filed")):
+        if key in doc:
+            doc.yaml_set_comment_before_after_key(key, before=f"CHECK: {note}")
+    out = io.StringIO()
+    rt.dump(doc, out)
+    body = out.getvalue()
+    return (f"# yaml-language-server: $schema=../schemas/filing.schema.json\n"
+            f"# Form SD for calendar year {year}: scaffolded by `scripts/dev new-year` from the "
+            f"{source.reporting_period.start.year} filing's file.\n"
+            f"# Confirm every value under a capitalised marker against the {year} filing, then remove the marker;\n"
+            f"# `scripts/dev check {year}` lists what is left. Text is copied as filed: do not re-word it.\n" + body)
+
+
+def _swap_in_place(node, swaps: dict[str, str]) -> None:
+    """Every year in the strings of a round-trip YAML node moved on, comments untouched."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str):
+            node[key] = type(value)(_swap_years(str(value), swaps))  # a block scalar stays one
+        else:
+            _swap_in_place(value, swaps)
 
 
 def first_form_sd(settings: SiteSettings, year: int) -> list[dict]:
@@ -201,7 +221,7 @@ def planned_files(root: Path, year: int) -> dict[Path, str]:
     source = load_filing_meta(data / "filings" / f"{source_year}.yaml") if source_year else None
     plan: dict[Path, str] = {}
     if year not in years:
-        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(source, year) if source else \
+        plan[data / "filings" / f"{year}.yaml"] = filing_yaml(data / "filings" / f"{source_year}.yaml", source, year) if source else \
             first_filing_yaml(read_settings(root), year)
         plan[data / "smelters" / f"{year}.csv"] = ",".join(COLUMNS) + "\n"
     source_report = root / "docs" / str(source_year) / "report.md"
