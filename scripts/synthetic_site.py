@@ -23,7 +23,7 @@ WORDS = ["Golden", "Metal", "Refining", "Smelting", "Mining", "Precious", "Nonfe
          "Hütten", "Tin", "Tungsten", "Tantalum", "Gold", "Silver", "River", "Mountain"]
 SUFFIXES = ["Co., Ltd.", "S.A.", "GmbH", "Inc.", "Ltd.", "Corporation", "PT", "LLC", "AG", "JSC", "Pvt. Ltd."]
 CODE = ("mkdocs.yml", "macros")  # from this project
-CONTENT = ("docs/index.md", "docs/about.md", "docs/smelters.md", "docs/staff-guide.md", "data/reference")  # from the example
+CONTENT = ("docs/index.md", "docs/about.md", "docs/smelters.md", "docs/staff-guide.md", "data/reference", "data/site.yaml")  # from the example
 
 
 def make_project(dest: Path, filings: int, rows: int, seed: int = 7, pool_factor: float = 1.6) -> Path:

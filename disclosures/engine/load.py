@@ -120,7 +120,7 @@ def header_problems(meta: FilingMeta, rows, yaml_path: Path) -> list[Problem]:
     line = header_line(yaml_path)
     problems = [Problem(yaml_path, f"names the {c} column, which data/smelters/{yaml_path.stem}.csv does not have; "
                                    "remove it", line=line, field=f"list_header.{c}") for c in sorted(named - has)]
-    problems += [Problem(yaml_path, f"has no cell for the list's {c} column; add `{c}: <the header as filed>`",
+    problems += [Problem(yaml_path, f"has no cell for the list's {c} column; add `{c}:` with the header as filed",
                          line=line, field="list_header") for c in sorted(has - named)]
     return problems
 

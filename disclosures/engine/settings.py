@@ -32,7 +32,7 @@ class SiteSettings(Strict):
     irs_employer_id: Optional[str] = None
     address: Optional[str] = None
     site_name: Optional[str] = None
-    """Default: "<registrant> — Conflict Minerals Disclosures"."""
+    """Default: the registrant's name, then "— Conflict Minerals Disclosures"."""
     site_description: Optional[str] = None
     footer: Optional[str] = None
     example: bool = False
