@@ -53,8 +53,9 @@ def year_inserted(p):  # a year filed later for a period between two filed ones
 
 def recased_headings(p):  # a site's own template override (theme.custom_dir) that re-cases the filed headings
     template = (TEMPLATES / "cm" / "form_sd.html").read_text(encoding="utf-8")
+    assert "{{ b.heading | filed }}" in template
     (p / "overrides" / "cm").mkdir(parents=True)
-    (p / "overrides" / "cm" / "form_sd.html").write_text(template.replace("{{ b.heading }}", "{{ b.heading | title }}"),
+    (p / "overrides" / "cm" / "form_sd.html").write_text(template.replace("{{ b.heading | filed }}", "{{ b.heading | title }}"),
                                                          encoding="utf-8")
     edit(p / "mkdocs.yml", "  name: material\n", "  name: material\n  custom_dir: overrides\n")
 
