@@ -222,3 +222,18 @@ def test_new_year_edits_last_years_file_keeping_comments_order_and_every_cover_f
     keys = lambda t: [line.split(":")[0] for line in t.splitlines() if re.match(r"^[a-z_]+:", line)]  # noqa: E731
     assert [k for k in keys(new)] == [k for k in keys(text) if k not in ("source_document", "restatements")]
     assert not [line for line in new.splitlines()[:4] if "CHECK" in line]  # its own heading trips nothing
+
+
+def test_a_filed_header_written_as_a_list_is_keyed_by_what_each_cell_names(site):
+    """The header in filed order ("Status" first) goes over the status column, never by position."""
+    from disclosures.engine.model import FilingMeta
+    from disclosures.site.render import tables
+    meta = site.filing(2023).meta.model_dump()
+    meta["list_header"] = ["Status", "Metal", "Smelter or Refiner", "Location"]
+    header = FilingMeta.model_validate(meta).list_header
+    assert header == {"status": "Status", "metal": "Metal", "smelter_name": "Smelter or Refiner", "country": "Location"}
+    filing = site.filing(2023)
+    html = str(tables.smelter_table(type(filing)(2023, FilingMeta.model_validate(meta), filing.smelters, filing.stats),
+                                    site.reference))
+    assert re.search(r'class="cm-c-country">.{0,80}>Location<', html)
+    assert re.search(r'class="cm-c-designation">.{0,80}>Status<', html) and re.search(r'class="cm-c-metal">.{0,80}>Metal<', html)

@@ -8,6 +8,8 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from disclosures.engine.names import column_role, fold
+
 
 class Strict(BaseModel):
     # extra="forbid" turns a misspelt YAML key into an error instead of a silently ignored field.
@@ -199,6 +201,21 @@ class FilingMeta(Strict):
     source_document: Optional[str] = None
     amendments: list[Amendment] = []
     restatements: list[Restatement] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _header_by_column(cls, data):
+        """A header written as a list of cells (filed order) is keyed by what each cell names."""
+        header = data.get("list_header") if isinstance(data, dict) else None
+        if isinstance(header, list):
+            roles = [column_role(fold(str(cell))) for cell in header]
+            unknown = [str(c) for c, r in zip(header, roles) if r is None]
+            if unknown or len(set(roles)) != len(roles):
+                raise ValueError(f"list_header: cannot tell which column {', '.join(map(repr, unknown)) or 'each cell'} "
+                                 "names; write it keyed by column: {metal: ..., smelter_name: ..., country: ..., "
+                                 "smelter_id: ..., status: ...}, in filed order")
+            data = dict(data, list_header=dict(zip(roles, map(str, header))))
+        return data
 
     @model_validator(mode="after")
     def _only_web_addresses(self):

@@ -85,3 +85,21 @@ def name_key(name: str) -> str:
         if kept == key:
             return key
         key = kept
+
+
+def column_role(words: str) -> str | None:
+    """Which column of a smelter list a header names, from its folded words (checked most
+    specific first): smelter_id, country, status, metal or smelter_name; None if none."""
+    if not words or len(words.split()) > 8:
+        return None
+    if re.search(r"\b(cid|id|identification)\b|\b(smelter|refiner|facility|rmi) (number|no)\b", words):
+        return "smelter_id"
+    if re.search(r"\b(country|location)\b", words):
+        return "country"
+    if re.search(r"\b(designation|status|conformant|compliant|conflict free|audit|rmap)\b", words):
+        return "status"
+    if words in ("metal", "mineral", "metal type", "3tg", "conflict mineral") or words.startswith("metal "):
+        return "metal"
+    if re.search(r"\b(smelter|refiner|refinery|facility|name)\b", words):
+        return "smelter_name"
+    return None

@@ -70,5 +70,9 @@ class SiteSettings(Strict):
                 if self.cik else None)
 
 
-def read_settings(root: Path) -> SiteSettings:
-    return read_typed(Path(root) / SETTINGS, SiteSettings)
+def read_settings(root: Path, registrant: str | None = None) -> SiteSettings:
+    """data/site.yaml; without one (a tree from before it existed), the newest filing's registrant."""
+    path = Path(root) / SETTINGS
+    if not path.is_file() and registrant is not None:
+        return SiteSettings(registrant=registrant)
+    return read_typed(path, SiteSettings)

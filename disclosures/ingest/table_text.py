@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from disclosures.engine.names import fold
+from disclosures.engine.names import column_role, fold
 
 METAL_WORDS = {
     "gold": "Gold", "au": "Gold",
@@ -82,21 +82,8 @@ def heading_metal(text: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def header_role(text: str) -> str | None:
-    """Which column a header cell names, from its words (checked most specific first)."""
-    words = fold(clean_cell(plain(text)))
-    if not words or len(words.split()) > 8:
-        return None
-    if re.search(r"\b(cid|id|identification)\b|\b(smelter|refiner|facility|rmi) (number|no)\b", words):
-        return "smelter_id"
-    if re.search(r"\b(country|location)\b", words):
-        return "country"
-    if re.search(r"\b(designation|status|conformant|compliant|conflict free|audit|rmap)\b", words):
-        return "status"
-    if words in ("metal", "mineral", "metal type", "3tg", "conflict mineral") or words.startswith("metal "):
-        return "metal"
-    if re.search(r"\b(smelter|refiner|refinery|facility|name)\b", words):
-        return "smelter_name"
-    return None
+    """Which column a header cell names, from its words (engine.names.column_role)."""
+    return column_role(fold(clean_cell(plain(text))))
 
 
 def split_mark(text: str) -> tuple[str, str]:

@@ -140,8 +140,9 @@ class Publisher:
             problems = registry_problems(self.root) if self.record_to is None else []
             if problems:
                 raise PublishError("a filed year is incomplete:\n  " + "\n  ".join(problems))
-            self.settings = read_settings(self.root)
             self.site = self._site()
+            newest = self.site.filing(self.site.years[-1]).meta.registrant.name if self.site.years else None
+            self.settings = read_settings(self.root, newest)
             if self.record_to is None:
                 problems, self.locks = check_locks(self.root, self.site)
             else:  # the build of `scripts/dev lock`, which compares the records itself
