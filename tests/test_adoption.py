@@ -2,6 +2,7 @@
 built and checked, with nothing of the example left in its data, pages or published site."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -237,3 +238,19 @@ def test_a_filed_header_written_as_a_list_is_keyed_by_what_each_cell_names(site)
                                     site.reference))
     assert re.search(r'class="cm-c-country">.{0,80}>Location<', html)
     assert re.search(r'class="cm-c-designation">.{0,80}>Status<', html) and re.search(r'class="cm-c-metal">.{0,80}>Metal<', html)
+
+
+@pytest.mark.parametrize("field, value", [("registrant", "<script>alert(1)</script> Inc."), ("footer", 'x" onmouseover="alert(1)'),
+                                          ("site_description", "{{ 7*7 }}"), ("registrant", "Afri\u200bcan Devices")])
+def test_the_settings_the_theme_prints_as_they_are_are_plain_text(tmp_path, field, value):
+    """MkDocs themes print the site's name, description and footer unescaped: the settings refuse markup."""
+    project = copy_project(tmp_path / "project")
+    settings = project / "data" / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"{field}: {json.dumps(value)}\n"
+                        if field != "registrant" else re.sub(r"^registrant: .*$", lambda m: f"registrant: {json.dumps(value)}",
+                                                             settings.read_text(encoding="utf-8"), flags=re.M),
+                        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+                            cwd=project, capture_output=True, text=True)
+    assert result.returncode != 0 and "site.yaml" in result.stderr and "plain text only" in result.stderr, result.stderr[-1500:]
+    assert "Traceback" not in result.stderr

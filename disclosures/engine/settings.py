@@ -12,10 +12,12 @@ from typing import Optional
 
 from pydantic import model_validator
 
+from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import Strict
 from disclosures.engine.yamlio import read_typed
 
 SETTINGS = Path("data") / "site.yaml"
+_NOT_PLAIN = re.compile(r"[<>\"`{}\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 class SiteSettings(Strict):
@@ -37,6 +39,16 @@ class SiteSettings(Strict):
     footer: Optional[str] = None
     example: bool = False
     """The shipped example: `scripts/dev init` replaces it without asking"""
+
+    @model_validator(mode="after")
+    def _plain_text(self):
+        """The theme prints the site's name, description and footer as they are (MkDocs themes do
+        not escape them): none may carry markup, template syntax or invisible characters."""
+        for name, value in self:
+            if isinstance(value, str) and _NOT_PLAIN.search(value):
+                raise ValueError(f"{name}: plain text only (no < > \" ` {{ }} or control and invisible characters): "
+                                 f"{value[:60]!r}")
+        return self
 
     @model_validator(mode="after")
     def _cik_digits(self):
@@ -74,5 +86,9 @@ def read_settings(root: Path, registrant: str | None = None) -> SiteSettings:
     """data/site.yaml; without one (a tree from before it existed), the newest filing's registrant."""
     path = Path(root) / SETTINGS
     if not path.is_file() and registrant is not None:
-        return SiteSettings(registrant=registrant)
+        try:
+            return SiteSettings(registrant=registrant)
+        except ValueError as exc:
+            raise DataError(Problem(path, f"missing, and the newest filing's registrant cannot name the site ({exc}); "
+                                          "write this file (scripts/dev init)")) from None
     return read_typed(path, SiteSettings)
