@@ -80,8 +80,8 @@ def test_a_change_of_the_site_s_analysis_stops_the_build_naming_cause_and_restat
     result = mkdocs_build(project_copy, tmp_path / "out")
     assert result.returncode != 0, f"{name}: the build passed"
     assert "2023 is filed and locked" in result.stderr and "this site's analysis of it would change" in result.stderr
-    for words in expected:
-        assert words in result.stderr, f"{name}: {words!r} not in\n{result.stderr[-3000:]}"
+    for phrase in expected:
+        assert phrase in result.stderr, f"{name}: {phrase!r} not in\n{result.stderr[-3000:]}"
     assert "record a `restatements:` entry" in result.stderr and "what it filed would change" not in result.stderr
 
 

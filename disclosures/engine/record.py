@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import re
-import zipfile
 from pathlib import Path
 
 from lxml import html as lxml_html
