@@ -37,9 +37,10 @@ class Site:
         return self.filings[year]
 
     def previous(self, year: int) -> Filing | None:
-        """The filing a year is compared with: the latest earlier one; for a filed year, the latest
-        earlier *filed* one (a draft back-filled before it changes nothing it published)."""
-        earlier = [y for y in self.years if y < year and (year in self.drafts or y not in self.drafts)]
+        """The filing a year is compared with: the latest earlier *filed* one. A draft back-filled
+        before a filed year changes nothing it published, and a draft compares as it will once
+        filed (so what `scripts/dev lock` records is what the filed year shows)."""
+        earlier = [y for y in self.years if y < year and y not in self.drafts]
         return self.filings[earlier[-1]] if earlier else None
 
 
