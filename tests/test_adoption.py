@@ -37,7 +37,8 @@ def example_clone(tmp_path) -> Path:
 
 
 def test_init_turns_the_example_into_an_empty_site_of_another_company(example_clone, tmp_path):
-    out = ok(example_clone, "init", "--registrant", REGISTRANT, "--cik", "1234567", "--file-number", "001-99999")
+    out = ok(example_clone, "init", "--registrant", REGISTRANT, "--cik", "1234567", "--file-number", "001-99999",
+             "--site-url", "https://disclosures.example-devices.test/conflict-minerals/")
     assert "scripts/dev new-year YEAR" in out
     leftovers = [p for p in (example_clone / "data").rglob("*") if p.is_file() and "Qualys" in p.read_text(errors="ignore")]
     leftovers += [p for p in (example_clone / "docs").rglob("*") if p.is_file() and "Qualys" in p.read_text(errors="ignore")]
@@ -50,6 +51,7 @@ def test_init_turns_the_example_into_an_empty_site_of_another_company(example_cl
     home = (site / "index.html").read_text(encoding="utf-8")
     assert f"<title>{REGISTRANT} — Conflict Minerals Disclosures</title>".replace(",", ",") in home.replace("&amp;", "&")
     assert f"Every year {REGISTRANT} files" in home
+    assert "https://disclosures.example-devices.test/conflict-minerals/" in (site / "sitemap.xml").read_text(encoding="utf-8")
     assert ok(example_clone, "check").strip().startswith("ready")  # nothing to check, nothing wrong
 
 

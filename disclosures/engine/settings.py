@@ -33,6 +33,9 @@ class SiteSettings(Strict):
     state_of_incorporation: Optional[str] = None
     irs_employer_id: Optional[str] = None
     address: Optional[str] = None
+    site_url: Optional[str] = None
+    """Where the site is published (https://...), for the sitemap and canonical links; default:
+    the address the deploy gives (GitHub Pages), else mkdocs.yml's"""
     site_name: Optional[str] = None
     """Default: the registrant's name, then "— Conflict Minerals Disclosures"."""
     site_description: Optional[str] = None
@@ -48,6 +51,12 @@ class SiteSettings(Strict):
             if isinstance(value, str) and _NOT_PLAIN.search(value):
                 raise ValueError(f"{name}: plain text only (no < > \" ` {{ }} or control and invisible characters): "
                                  f"{value[:60]!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _web_address(self):
+        if self.site_url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", self.site_url):
+            raise ValueError(f"site_url: an http(s) address, not {self.site_url[:60]!r}")
         return self
 
     @model_validator(mode="after")

@@ -82,6 +82,8 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
         if settings is not None:  # the site's name, description and footer: data/site.yaml
             config.site_name, config.site_description = settings.title, settings.description
             config.copyright = settings.footer_text
+            if settings.site_url:
+                config.site_url = settings.site_url.rstrip("/") + "/"
         return config
 
     def on_serve(self, server, config, builder):

@@ -48,6 +48,7 @@ def main(argv=None) -> int:
     parser.add_argument("--state", help="state or other jurisdiction of incorporation")
     parser.add_argument("--irs-number", help="I.R.S. Employer Identification No., if its cover prints one")
     parser.add_argument("--address", help="address of principal executive offices, as on its cover")
+    parser.add_argument("--site-url", help="where the site is published (default: the GitHub Pages address)")
     parser.add_argument("--force", action="store_true", help="start over even though this site has filed years")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
     try:
         settings = SiteSettings(registrant=args.registrant, short_name=args.short_name, cik=args.cik,
                                 commission_file_number=args.file_number, state_of_incorporation=args.state,
-                                irs_employer_id=args.irs_number, address=args.address)
+                                irs_employer_id=args.irs_number, address=args.address, site_url=args.site_url)
         current = read_settings(root) if (root / SETTINGS).is_file() else None
         filed = filed_years(root)
     except (ValueError, DataError) as exc:
