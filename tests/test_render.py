@@ -120,3 +120,18 @@ def test_downloads_written_beside_the_build_arrive_whole_or_not_at_all(tmp_path)
     with pytest.raises(RuntimeError, match="writing the downloads failed"):
         downloads.finish(writing, tmp_path / "bad")
     assert not (tmp_path / "bad").exists() and not writing.folder.exists()
+
+
+def test_filed_bold_is_linear_in_its_markers():
+    """Many `**` markers (a hostile or garbled YAML value) cost about what escaping the same text
+    costs, not seconds: measured against that baseline in the same test, never an absolute time."""
+    import time
+    from disclosures.site.render.html import filed_text
+    text = "**a " * 64_000
+    start = time.perf_counter()
+    linkify(text)
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    out = str(filed_text(text))
+    assert time.perf_counter() - start < 50 * baseline + 0.5
+    assert out.count("<strong>") == 0 and str(filed_text("**FORM SD**")) == "<strong>FORM SD</strong>"

@@ -213,7 +213,7 @@ def verdict(root: Path, year: int, lock: dict, now: dict, filing: Filing) -> lis
     """The problem (at most one, with every difference) when `now` differs from the lock, naming
     the route: an amendment for filed content, a restatement for this site's analysis."""
     filed = differences(lock["record"]["filed"], now["filed"]) + \
-        _attachment_differences(lock["record"].get("attachments", {}), now.get("attachments", {}))
+        attachment_differences(lock["record"].get("attachments", {}), now.get("attachments", {}))
     analysis = differences(lock["record"]["analysis"], now["analysis"])
     new, removed = unlocked_corrections(filing.meta, lock.get("history", []))
     if not (filed or analysis or removed or new):
@@ -340,7 +340,7 @@ def _text_change(a: str, b: str) -> str:
     return "the blocks differ"
 
 
-def _attachment_differences(was: dict, now: dict) -> list[str]:
+def attachment_differences(was: dict, now: dict) -> list[str]:
     return [f"{path}: {'added' if path not in was else 'removed' if path not in now else 'changed'} "
             f"(a filed year's attachments change only by amendment)"
             for path in sorted(was.keys() | now.keys()) if was.get(path) != now.get(path)]

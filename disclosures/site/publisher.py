@@ -124,6 +124,7 @@ class Publisher:
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
         self.slots, self.writing, self.page_html = Slots(), None, {}
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
+        self._entries: list[YearEntry] | None = None
         try:
             self._load()
         except PublishError as exc:
@@ -200,9 +201,12 @@ class Publisher:
         return nav + STATIC_PAGES_AFTER
 
     def year_entries(self) -> list[YearEntry]:
+        """Each year's entry, newest first: made once a build (every page's theme shows them)."""
         if self.error:
             return []
-        return [self._year_entry(y) for y in reversed(self.site.years)]
+        if self._entries is None:
+            self._entries = [self._year_entry(y) for y in reversed(self.site.years)]
+        return self._entries
 
     def _year_entry(self, year: int) -> YearEntry:
         meta, lock = self.site.filing(year).meta, self.locks.get(year)

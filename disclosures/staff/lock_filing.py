@@ -100,7 +100,7 @@ def _refusal(root: Path, year: int, filing, previous: dict | None, record: dict,
                 f"gone from data/filings/{year}.yaml (or was edited): recorded corrections are never removed; restore "
                 "the entry as it was; nothing was re-locked")
     filed = locks.differences(previous["record"]["filed"], record["filed"]) + \
-        locks._attachment_differences(previous["record"].get("attachments", {}), record.get("attachments", {}))
+        locks.attachment_differences(previous["record"].get("attachments", {}), record.get("attachments", {}))
     analysis = locks.differences(previous["record"]["analysis"], record["analysis"])
     downloads = locks.download_problems(year, previous, record)
     if filed and not new_amendments:

@@ -48,13 +48,23 @@ def paragraphs(value: str) -> Markup:
     return Markup("\n".join(f"<p>{linkify(' '.join(b.split()))}</p>" for b in blocks))
 
 
-_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
-
-
 def filed_text(value: str) -> Markup:
     """Filed text: inert, http(s) links, line breaks kept, and **words** bold as the filing prints them."""
-    lines = [Markup(_BOLD.sub(r"<strong>\1</strong>", str(linkify(line)))) for line in (value or "").split("\n")]
-    return Markup("<br>").join(lines)
+    return Markup("<br>").join(_bold(str(linkify(line))) for line in (value or "").split("\n"))
+
+
+def _bold(escaped: str) -> Markup:
+    """`**words**` -> <strong>: the text between pairs of markers, in one pass (a regex backtracked
+    quadratically on many markers); an unpaired or spaced marker stays as printed."""
+    parts = escaped.split("**")
+    out = [parts[0]]
+    for i in range(1, len(parts) - 1, 2):
+        inner = parts[i]
+        out.append(f"<strong>{inner}</strong>{parts[i + 1]}" if inner.strip() == inner and inner
+                   else f"**{inner}**{parts[i + 1]}")
+    if len(parts) % 2 == 0:
+        out.append("**" + parts[-1])
+    return Markup("".join(out))
 
 
 def filed_paragraphs(value: str) -> Markup:
