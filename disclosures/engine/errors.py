@@ -27,6 +27,9 @@ class DataError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__(self._summary())
 
+    def __reduce__(self):  # crosses from a reader's child process whole (pickle would pass the summary)
+        return DataError, (self.problems,)
+
     def _summary(self) -> str:
         shown = self.problems[:50]
         lines = [str(p) for p in shown]

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
+from disclosures.engine.text_gate import clean
+
 # Legal-form words dropped when comparing names: "Argor-Heraeus SA" = "Argor-Heraeus S.A.".
 # Compared after punctuation is removed, so "S.A." arrives here as "s a" and is joined first.
 LEGAL_SUFFIXES = frozenset(
@@ -19,12 +21,6 @@ LEGAL_SUFFIXES = frozenset(
 _JOINABLE_INITIALS = re.compile(r"\b(?:[a-z] )+[a-z]\b")  # "s a" -> "sa", "s p a" -> "spa"
 
 
-def invisible_characters(text: str) -> list[str]:
-    """Format characters (bidi overrides, zero-width, soft hyphen, BOM): they change how a name
-    looks or reads without being letters, so a look-alike can pass as another name."""
-    return [f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c in text if unicodedata.category(c) == "Cf"]
-
-
 @lru_cache(maxsize=None)
 def _latin_lookalike(char: str) -> str:
     """The ASCII letter a non-ASCII letter is confusable with (Unicode TR39 data), else itself."""
@@ -35,10 +31,10 @@ def _latin_lookalike(char: str) -> str:
 
 
 def skeleton(text: str) -> str:
-    """NFKC, format characters removed, look-alike letters (Cyrillic А, Greek ο, fullwidth ｅ)
-    mapped to the Latin letter they imitate: what a reader would take the text to say."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c if c.isascii() else _latin_lookalike(c) for c in text if unicodedata.category(c) != "Cf")
+    """NFKC, hidden code points removed (text_gate), look-alike letters (Cyrillic А, Greek ο,
+    fullwidth ｅ) mapped to the Latin letter they imitate: what a reader would take the text to say."""
+    text = clean(text)
+    return "".join(c if c.isascii() else _latin_lookalike(c) for c in text)
 
 
 def mixed_script_words(text: str) -> list[str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.model import SmelterRow
-from disclosures.engine.names import invisible_characters
 from disclosures.engine.reference import METALS, Reference
+from disclosures.engine.text_gate import hidden_problem
 
 REQUIRED = ("metal", "smelter_name", "country", "status")
 OPTIONAL = ("smelter_id", "footnote")
@@ -47,6 +47,14 @@ def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str
         raise DataError(Problem(path, f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8", line=line)) from None
 
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(path, reader, reference, footnote_markers)
+    except csv.Error as exc:  # a cell over the csv module's 131,072-character limit, an unclosed quote at the end
+        raise DataError(Problem(path, f"not a readable CSV row ({exc}): is a quote left open above, or a cell "
+                                      f"pasted whole into one field?", line=reader.line_num or 1)) from None
+
+
+def _read_rows(path: Path, reader, reference: Reference, footnote_markers) -> list[SmelterRow]:
     header = next(reader, None)
     if header is None:
         raise DataError(Problem(path, "empty file; expected a header row", line=1))
@@ -92,10 +100,9 @@ def _check_header(path: Path, header: list[str]) -> list[Problem]:
 
 def validate_row(row: SmelterRow, reference: Reference, footnote_markers=frozenset()) -> list[tuple[str, str]]:
     """(field, message) for everything wrong with one row; empty when it is valid."""
-    problems = [(name, f"contains {', '.join(chars)}, a character that changes how text looks without being "
-                       f"a letter (a look-alike name could pass for another): delete it")
-                for name in ("smelter_name", "country", "status", "smelter_id", "footnote")
-                if (chars := invisible_characters(getattr(row, name)))]
+    problems = [(name, problem) for name in ("metal", "smelter_name", "country", "status", "smelter_id", "footnote",
+                                             "supplier_count")
+                if (problem := hidden_problem(getattr(row, name)))]
     if row.metal not in METALS:
         problems.append(("metal", f"unknown metal {row.metal!r}; expected one of {', '.join(METALS)}"))
     if not row.smelter_name:

@@ -1,6 +1,7 @@
 """Safe YAML reading (size and alias limits) and typed inputs: a schema error names file, line and field."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TypeVar
@@ -9,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from disclosures.engine.errors import DataError, Problem
+from disclosures.engine.text_gate import hidden_problem
 
 T = TypeVar("T", bound=BaseModel)
 MAX_YAML_BYTES = 2_000_000
@@ -43,10 +45,46 @@ def _check_aliases(root) -> None:
                 raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases (line {node.start_mark.line + 1})")
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+        stack.extend(_children(node))
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def gate_problems(path: Path, root, size: int) -> list[Problem]:
+    """Every text value through the text gate (no hidden code points; line breaks and tabs are
+    prose), and the document as its aliases expand it no larger than a few times the file: a few
+    dozen aliases of aliases turned 15 KB into an 80 MB page."""
+    limit, expanded, problems, checked, stack = 4 * size + 100_000, 0, [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            expanded += len(node.value)
+            if expanded > limit:
+                return [Problem(path, f"its aliases (*name) expand it to more than {limit:,} characters, far more "
+                                      "than the file: write the repeated values out", line=node.start_mark.line + 1)]
+            if id(node) not in checked and (problem := hidden_problem(node.value, prose=True)):
+                problems.append(Problem(path, problem, line=node.start_mark.line + 1))
+            checked.add(id(node))
+        stack.extend(_children(node))
+    return problems
+
+
+def _bad_value(path: Path, root, exc: ValueError) -> Problem:
+    """The line of the date YAML could not make (it does not say which one)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(node.value[:10])
+            except ValueError:
+                return Problem(path, f"{node.value!r} is not a date ({exc}): write it as YYYY-MM-DD", line=node.start_mark.line + 1)
+        stack.extend(_children(node))
+    return Problem(path, f"a value YAML cannot read: {exc}")
 
 
 def read_yaml_with_node(path: Path):
@@ -66,7 +104,12 @@ def read_yaml_with_node(path: Path):
             node = loader.get_single_node()
             if node is not None:
                 _check_aliases(node)
-            data = loader.construct_document(node) if node is not None else None
+            if node is not None and (problems := gate_problems(path, node, len(text))):
+                raise DataError(problems)
+            try:
+                data = loader.construct_document(node) if node is not None else None
+            except ValueError as exc:  # a date that does not exist (2025-02-30), from PyYAML's own constructor
+                raise DataError(_bad_value(path, node, exc)) from None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:

@@ -112,11 +112,14 @@ def import_table(data: bytes | str, path: str, reference: Reference) -> tuple[li
     return rows, acc
 
 
+MAX_COLUMNS = 60  # a header wider than any smelter list is not one (and would make every row cost its width)
+
+
 def header_test(reference: Reference):
     """A header names a smelter column and one more (country, metal, designation or ID), and
     holds no metal or country value: "Gold | CCR Refinery | Canada | Full Compliant" is a row."""
     def is_header(cells: list[str]) -> bool:
-        if not any(NAME_WORD.search(c) for c in cells):
+        if len(cells) > MAX_COLUMNS or not any(NAME_WORD.search(c) for c in cells):
             return False  # the cheap test first: most rows are data
         cells = [clean_cell(c) for c in cells if c and c.strip()]
         if any(parse_metal(c) or reference.countries.known(c) for c in cells):
@@ -156,7 +159,7 @@ class GridReader:
         self.entries += [Entry(r.line, "outside" if any(c.strip() for c in r.cells) else "blank", "above the table")
                          for r in self.grid.rows[:start]]
         kinds, result, problems = self._read(self.grid.rows[start:], columns)
-        self._settle_trailing(kinds)
+        problems += self._settle_trailing(kinds)
         self.entries += [Entry(line, kind, detail) for line, kind, detail in kinds]
         self._find_footnotes(result, kinds)
         self.outcome = f"smelter list: {len(result)} rows" + (f" ({', '.join(sorted({r.metal for r in result}))})" if result else "")
@@ -234,10 +237,16 @@ class GridReader:
             return "single", joined
         return "data", ""
 
-    def _settle_trailing(self, kinds: list[tuple[int, str, str]]) -> None:
+    def _settle_trailing(self, kinds: list[tuple[int, str, str]]) -> list[Problem]:
         """One-cell rows after the last smelter row are notes below the table (footnote texts,
-        sources); inside the table they are errors, as they are neither a heading nor a row."""
+        sources); inside the table they are page debris, noted. One that reads like a smelter row
+        (a row's cells run together in one cell) is never set aside: it stops the import."""
         last = max((i for i, k in enumerate(kinds) if k[1] == "written"), default=-1)
+        problems = [Problem(self.path, f"a one-cell row that reads like a smelter row ({detail[:80]!r}) cannot be "
+                                       "imported: its cells are run together; split it into the table's columns "
+                                       "in the source (or type the row into the CSV) and import again", line=line)
+                    for i, (line, kind, detail) in enumerate(kinds)
+                    if kind in ("single", "edge") and self._reads_like_a_row(detail, inside=i < last)]
         for i, (line, kind, detail) in enumerate(kinds):
             if kind in ("single", "edge") and i > last:
                 kinds[i] = (line, "outside", detail)
@@ -247,6 +256,18 @@ class GridReader:
                 kinds[i] = (line, "debris", f"one-cell row inside the table: {detail[:60]!r}")
                 self.notes.append(f"{self.grid.label}, line {line}: a one-cell row inside the table "
                                   f"({detail[:60]!r}) was read as page debris; check it is not a smelter")
+        return problems
+
+    def _reads_like_a_row(self, text: str, inside: bool) -> bool:
+        """A smelter ID, or a metal first with a country after it (below the table, where footnotes
+        sit, only in a short line: a footnote is a sentence)."""
+        if CID_IN_TEXT.search(text):
+            return True
+        words = plain(text).split()[:40]
+        if not words or not any(parse_metal(w) for w in words[:2]) or (not inside and len(words) > 12):
+            return False
+        return any(self.reference.countries.known(" ".join(words[i:j]))
+                   for i in range(1, len(words)) for j in range(i + 1, min(i + 5, len(words) + 1)))
 
     def _find_footnotes(self, rows: list[SmelterRow], kinds) -> None:
         marks = {r.footnote for r in rows} - {""}
@@ -262,6 +283,9 @@ class GridReader:
                 self.footnotes[mark] += " " + clean_cell(text)
             else:
                 mark = None
+
+
+CID_IN_TEXT = re.compile(r"\bCID[\s\-_]*\d{3,6}\b", re.IGNORECASE)
 
 
 def parse_row(cells: list[str], columns: dict[str, list[int]], metal_default: str | None, line: int, table: str):

@@ -15,10 +15,11 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 
 from disclosures.ingest.table_text import SUP_CLOSE, SUP_OPEN, clean_cell, header_role, parse_metal
 
+MAX_DEPTH = 200  # elements; Word and EDGAR layouts stay far below
 MAX_SPAN = 50  # a colspan or rowspan above this is malformed markup, read as 1
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 200_000, 60  # never trust a sheet's declared dimension
 BLOCK_TAGS = frozenset("p div br li tr td th table h1 h2 h3 h4 h5 h6 blockquote".split())
@@ -79,35 +80,59 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 def html_source(text: str, is_header) -> Source:
     root = lxml_html.document_fromstring(text.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8", huge_tree=True))
+    headings = _texts_before_tables(root)  # one pass; also refuses markup nested deeper than any document
     tables = list(root.iter("table"))
-    own_rows = {id(t): [tr for tr in t.iter("tr") if _nearest_table(tr) is t] for t in tables}
+    own_rows = {id(t): [] for t in tables}
+    for tr in root.iter("tr"):
+        if (owner := _nearest_table(tr)) is not None:
+            own_rows[id(owner)].append(tr)
     source = Source("html", "table row", sum(len(r) for r in own_rows.values()), [])
     headed = {id(t) for t in tables if any(is_header([_cell_text(c, nested=False) for c in _cells(tr)]) for tr in own_rows[id(t)])}
     for table in tables:
         if _nearest_table(table) is not None:
             continue  # visited from its container
-        _visit(table, own_rows, headed, source)
+        _visit(table, own_rows, headed, headings, source)
     return source
 
 
-def _visit(table, own_rows, headed, source: Source) -> None:
+def _visit(table, own_rows, headed, headings, source: Source) -> None:
     """A table holding a headed table but no header of its own is a layout wrapper: read the
-    tables inside. Any other table is a grid, and tables nested in its cells are cell text."""
+    tables inside. Any other table is a grid; a table nested in a row's only cell (a full-width
+    cell holding the rows) is read row by row into it, and other nested tables are cell text."""
     inner = [t for t in table.iter("table") if t is not table]
     if id(table) not in headed and any(id(t) in headed for t in inner):
         for tr in own_rows[id(table)]:
             source.accounted.append((tr.sourceline or 0, "layout", "row of a layout table around the smelter table"))
         for child in inner:
             if _nearest_table(child) is table:
-                _visit(child, own_rows, headed, source)
+                _visit(child, own_rows, headed, headings, source)
         return
-    rows = _grid_rows(own_rows[id(table)])
+    trs = _flatten_full_width(own_rows[id(table)], own_rows, source)
+    read = {id(tr) for tr in trs}
     for t in inner:
         for tr in own_rows[id(t)]:
-            source.accounted.append((tr.sourceline or 0, "nested",
-                                     f"row of a table inside a cell (read as part of line {table.sourceline})"))
+            if id(tr) not in read:
+                source.accounted.append((tr.sourceline or 0, "nested",
+                                         f"row of a table inside a cell (read as part of line {table.sourceline})"))
     label = f"table {len(source.grids) + 1} (line {table.sourceline})"
-    source.grids.append(Grid(label, rows, before=_text_before(table), after=_text_after(table)))
+    source.grids.append(Grid(label, _grid_rows(trs), before=headings.get(table, ""), after=_text_after(table)))
+
+
+def _flatten_full_width(trs, own_rows, source: Source) -> list:
+    """Rows whose one cell holds a table give way to that table's rows (recursively)."""
+    out = []
+    for tr in trs:
+        cells = _cells(tr)
+        nested = [t for t in cells[0].iter("table")] if len(cells) == 1 else []
+        outermost = [t for t in nested if _nearest_table(t) is tr.getparent() or _nearest_table(t) in (None,)
+                     or next(t.iterancestors("td", "th"), None) is cells[0]]
+        if outermost:
+            source.accounted.append((tr.sourceline or 0, "layout", "row whose one cell holds a table, read row by row"))
+            for t in outermost:
+                out += _flatten_full_width(own_rows[id(t)], own_rows, source)
+        else:
+            out.append(tr)
+    return out
 
 
 def _nearest_table(element):
@@ -155,23 +180,26 @@ def _grid_rows(trs) -> list[Row]:
 
 def _cell_text(cell, nested: bool = True) -> str:
     """The words of a cell with block boundaries as spaces; a superscript keeps its brackets so
-    a footnote mark can be told from the name. Comments, scripts and styles are not text."""
+    a footnote mark can be told from the name. Comments, scripts and styles are not text.
+    Iterative (lxml's iterwalk): nesting depth never meets Python's recursion limit."""
     parts: list[str] = []
-
-    def walk(el):
+    walker = etree.iterwalk(cell, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else None
-        if tag is not None and tag not in ("script", "style") and (nested or tag != "table" or el is cell):
+        skipped = tag is None or tag in ("script", "style") or (not nested and tag == "table" and el is not cell)
+        if event == "start":
+            if skipped:
+                walker.skip_subtree()  # its end event still comes: the tail is read there
+                continue
             parts.append(" " if tag in BLOCK_TAGS else "")
             parts.append(SUP_OPEN if tag == "sup" else "")
             parts.append(el.text or "")
-            for child in el:
-                walk(child)
-            parts.append(SUP_CLOSE if tag == "sup" else "")
-            parts.append(" " if tag in BLOCK_TAGS else "")
-        if el is not cell:
-            parts.append(el.tail or "")
-
-    walk(cell)
+        else:
+            if not skipped:
+                parts.append(SUP_CLOSE if tag == "sup" else "")
+                parts.append(" " if tag in BLOCK_TAGS else "")
+            if el is not cell:
+                parts.append(el.tail or "")
     return clean_cell("".join(parts)).replace(SUP_OPEN + " ", SUP_OPEN).replace(" " + SUP_CLOSE, SUP_CLOSE)
 
 
@@ -180,22 +208,40 @@ def _block_text(el) -> str:
     return _cell_text(el) if isinstance(el.tag, str) else ""
 
 
-def _text_before(table) -> str:
-    """The nearest non-empty text above the table: its heading, if it has one."""
-    node = table
-    for _ in range(6):
-        for sibling in node.itersiblings(preceding=True):
-            if clean_cell(sibling.tail or ""):
-                return clean_cell(sibling.tail)
-            if text := _block_text(sibling):
-                return text[-300:]
-        parent = node.getparent()
-        if parent is None:
-            break
-        if clean_cell(parent.text or ""):
-            return clean_cell(parent.text)
-        node = parent
-    return ""
+def _texts_before_tables(root) -> dict:
+    """Each table's nearest non-empty block of text above it (its heading, if it has one), in one
+    pass over the document (looking back from every table was quadratic in empty tables)."""
+    before: dict = {}
+    last, block, depth = "", [], 0
+
+    def flush():
+        nonlocal last, block
+        if text := clean_cell("".join(block)):
+            last = text[-300:]
+        block = []
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if event == "start":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"line {el.sourceline}: markup nested more than {MAX_DEPTH} elements deep, "
+                                 "deeper than any filing's layout: not read")
+            if tag is None or tag in ("script", "style"):
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+            if tag == "table":
+                before[el] = last  # keyed by the element: it stays the same proxy while held
+            block.append(el.text or "")
+        else:
+            depth -= 1
+            if tag in BLOCK_TAGS:
+                flush()
+            block.append(el.tail or "")
+    return before
 
 
 def _text_after(table) -> list[tuple[int, str]]:
@@ -221,7 +267,7 @@ def _leaf_blocks(element) -> list:
     """The innermost paragraphs of an element (one footnote each), or the element itself."""
     if not isinstance(element.tag, str):
         return []
-    blocks = [b for b in element.iter("p", "div", "li") if next(b.iter("p", "div", "li"), b) is b and len(list(b.iter("p", "div", "li"))) == 1]
+    blocks = [b for b in element.iter("p", "div", "li") if next(b.iterdescendants("p", "div", "li"), None) is None]
     return blocks or [element]
 
 
@@ -258,6 +304,7 @@ def layout_source(text: str, is_header) -> Source:
     lines = text.split("\n")
     source = Source("pdf-text", "line", len(lines) - (text.endswith("\n")), [])
     headers = [n for n, line in enumerate(lines) if is_header([c for _, c in _chunks(line)])]
+    header_lines = set(headers)
     if not headers:
         source.accounted += [(n + 1, "prose", "") for n in range(source.units)]
         return source
@@ -267,7 +314,7 @@ def layout_source(text: str, is_header) -> Source:
     last_data = None
     for n, line in enumerate(lines[headers[0]:source.units], headers[0]):
         chunks = _chunks(line)
-        if n in headers:  # a header's wrapped words ("Conformance / Status") join it like a row's
+        if n in header_lines:  # a header's wrapped words ("Conformance / Status") join it like a row's
             starts, roles = [s for s, _ in chunks], [header_role(c) for _, c in chunks]
             rows.append(Row(n + 1, [c for _, c in chunks]))
             last_data = len(rows) - 1
@@ -316,17 +363,22 @@ def _columns(chunks: list[tuple[int, str]], starts: list[int], roles: list[str |
 
 def _mark_page_edges(rows: list[Row]) -> None:
     """Rows from a page's last data row to the next page's first row are its page furniture
-    when they have at most one cell (a running head, a page number)."""
-    for i, row in enumerate(rows):
-        if row.page_edge:
-            j = i - 1
-            while j >= 0 and sum(bool(c) for c in rows[j].cells) <= 1:
-                rows[j].page_edge = True
-                j -= 1
-            j = i + 1
-            while j < len(rows) and sum(bool(c) for c in rows[j].cells) <= 1:
-                rows[j].page_edge = True
-                j += 1
+    when they have at most one cell (a running head, a page number): each run of such thin rows
+    that holds or touches a page break, in one pass."""
+    thin = [sum(bool(c) for c in row.cells) <= 1 for row in rows]
+    edge = [row.page_edge for row in rows]
+    i = 0
+    while i < len(rows):
+        if not thin[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(rows) and thin[j]:
+            j += 1
+        if any(edge[i:j]) or (i > 0 and edge[i - 1]) or (j < len(rows) and edge[j]):
+            for k in range(i, j):
+                rows[k].page_edge = True
+        i = j
 
 
 # ---- spreadsheet exports ----

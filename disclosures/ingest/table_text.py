@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from disclosures.engine.names import column_role, fold
+from disclosures.engine.text_gate import clean
 
 METAL_WORDS = {
     "gold": "Gold", "au": "Gold",
@@ -24,13 +25,13 @@ HEADING_FILLER = frozenset("""
     """.split())
 # A footnote mark at the end of a cell: *, **, †, ‡, §, (1), ¹; <sup>1</sup> arrives as SUP_OPEN 1 SUP_CLOSE.
 SUP_OPEN, SUP_CLOSE = "\ue000", "\ue001"
+KEPT = "\t\n\r\v\f\u0085\u2028\u2029" + SUP_OPEN + SUP_CLOSE  # spaces (squeezed after) and the marks
 FOOTNOTE_MARK = re.compile(r"\s*(\*{1,3}|[†‡§]{1,3}|\(\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2}|" + SUP_OPEN + r"[^" + SUP_CLOSE + r"]{1,3}" + SUP_CLOSE + r")$")
 _SUPERSCRIPT_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 # Rows that are page furniture, not data: rules, bullets, page numbers, "(continued)".
 DEBRIS = re.compile(r"^[\s\-–—_.·•|=]*$")
 PAGE_FURNITURE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$|^\s*[-–—]\s*\d{1,4}\s*[-–—]\s*$|"
                             r"^\s*\(?(?:table\s+)?continued\)?\s*:?\s*$", re.IGNORECASE)
-CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 TOTAL_ROW = re.compile(r"^\s*(?:grand\s+)?(?:total|totals|count|number of (?:smelters|refiners|facilities))\b", re.IGNORECASE)
 
 
@@ -45,11 +46,11 @@ def clean_cell(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Typesetting debris out, words kept: soft hyphens, BOMs, no-break and repeated spaces,
-    control characters (never an escape sequence into the staff's terminal or the CSV)."""
-    text = text.replace("\u00ad", "").replace("\ufeff", "").replace("\u00a0", " ")
-    text = CONTROL.sub("", text)
-    return " ".join(text.split())
+    """Typesetting debris out, words kept: through the text gate (NFKC; soft hyphens, BOMs,
+    zero-width and every other hidden code point, controls removed: never an escape sequence into
+    the staff's terminal or the CSV), repeated spaces squeezed. Keeps this module's own
+    superscript marks (private-use code points)."""
+    return " ".join(clean(text, keep=KEPT).split())
 
 
 def plain(text: str) -> str:

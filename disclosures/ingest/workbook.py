@@ -53,7 +53,7 @@ class Sheets:
 def read_sheets(path: Path) -> Sheets:
     """The sheets of BOUNDS that the workbook has; NotACmrt with a reason otherwise."""
     path = Path(path)
-    _check_container(path)
+    check_container(path)
     try:
         return _read(path)
     except NotACmrt:
@@ -64,7 +64,8 @@ def read_sheets(path: Path) -> Sheets:
         raise NotACmrt(f"unreadable workbook ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 
-def _check_container(path: Path) -> None:
+def check_container(path: Path) -> None:
+    """Refuse a file that is not an .xlsx zip, or whose parts inflate beyond any real workbook."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if not head:

@@ -17,12 +17,15 @@ whole table is valid.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 from pathlib import Path
 
 
 from disclosures.engine.errors import DataError
+from disclosures.ingest.bounded import DEFAULT, LimitExceeded, check_size, run_bounded
+from disclosures.ingest.workbook import NotACmrt, check_container
 from disclosures.ingest.filing_table import KINDS, Accounting, import_table
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
@@ -42,19 +45,33 @@ def main(argv: list[str] | None = None) -> int:
         refuse_filed_year(args.data.parent, args.year, out, "importing its list")
 
     try:
+        check_size(args.source)
         data = args.source.read_bytes()
+        if data[:2] == b"PK":
+            check_container(args.source)  # a workbook: no part inflating beyond any real one
     except OSError as exc:
         print(f"error: {args.source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except (LimitExceeded, NotACmrt) as exc:
+        print(f"error: nothing written. {args.source}: {exc}" if isinstance(exc, NotACmrt) else
+              f"error: nothing written. {exc}", file=sys.stderr)
         return 2
     if data[:5] == b"%PDF-":
         data = pdf_text(args.source)
         if data is None:
             return 2
-    try:
-        rows, acc = import_table(data, str(args.source), load_reference(args.data / "reference"))
+    reference = load_reference(args.data / "reference")
+    try:  # the parse in a child process under the size, time and memory limits
+        rows, acc = run_bounded(import_table, args.source, data, str(args.source), reference)
     except DataError as exc:
         print(f"error: nothing written.\n{exc}", file=sys.stderr)
         return 1
+    except LimitExceeded as exc:
+        print(f"error: nothing written. {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # markup deeper than any filing, an unreadable workbook
+        print(f"error: nothing written. {args.source}: {exc}", file=sys.stderr)
+        return 2
     assert acc.balanced(), "accounting does not add up"
     write_smelter_csv(rows, out)
     print(f"{args.source}: {acc.written} rows written to {out}")
@@ -65,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 def pdf_text(path: Path) -> bytes | None:
     """A PDF exhibit as `pdftotext -layout` text (poppler-utils, which scripts/dev installs)."""
     try:
-        result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, timeout=120)
+        result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, timeout=120,
+                                preexec_fn=_limit_memory)
     except (OSError, subprocess.TimeoutExpired) as exc:
         print(f"error: {path} is a PDF and pdftotext could not read it ({exc}); install poppler-utils, or run "
               f"`pdftotext -layout {path} exhibit.txt` and import the .txt", file=sys.stderr)
@@ -75,6 +93,10 @@ def pdf_text(path: Path) -> bytes | None:
         return None
     print(f"{path}: a PDF, read through `pdftotext -layout`")
     return result.stdout
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (DEFAULT.memory_bytes, DEFAULT.memory_bytes))
 
 
 def report(acc: Accounting) -> str:

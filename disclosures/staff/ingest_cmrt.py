@@ -27,28 +27,29 @@ import datetime as dt
 import io
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
-from disclosures.engine.errors import DataError
+from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.inert import markdown_text, neutralize
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
+from disclosures.ingest.bounded import LimitExceeded, Limits, run_bounded
 from disclosures.ingest.cmrt import parse_supplier
 from disclosures.ingest.cmrt_merge import merge
 from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_list
 from disclosures.ingest.smelter_lookup import parse_lookup
-from disclosures.ingest.workbook import NotACmrt, read_sheets
+from disclosures.ingest.workbook import NotACmrt, check_container, read_sheets
 from disclosures.engine.registry import filed_years
 from disclosures.staff.cli import ROOT, refuse_filed_year
 
 EXCEL = (".xlsx", ".xlsm", ".xls")
-WORKER_MEMORY = 3 * 2**30  # a worker that needs more is stopped, and only its workbook is lost
+MAX_LIST_ROWS = 100_000  # the RMI's lists hold a few thousand facilities
+WORKBOOK_LIMITS = Limits(max_bytes=50_000_000, cpu_seconds=60, memory_bytes=3 * 2**30)  # a real CMRT: ~1 MB, < 2 s
 
 
 def workbooks(inputs: list[Path]) -> list[Path]:
@@ -73,44 +74,45 @@ def read_one(path: str):
         return path, None, f"could not be read ({type(exc).__name__}: {str(exc)[:120]}): please report it"
 
 
-def _limit_memory() -> None:
+def read_bounded(path: str):
+    """read_one in a child process under the size, CPU-time and memory limits of one file."""
     try:
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
-    except (ImportError, ValueError, OSError):
-        pass
+        return run_bounded(read_one, path, path, limits=WORKBOOK_LIMITS)
+    except LimitExceeded as exc:
+        return path, None, str(exc).removeprefix(f"{path}: ")
 
 
 def read_all(paths: list[Path], jobs: int) -> list[tuple]:
-    """Each workbook in a worker process: a crash or a runaway file is that file's rejection."""
+    """Each workbook in its own child process (threads here only wait on them): a crash or a
+    runaway file is that file's rejection, with the limit it met."""
     work = [str(p) for p in paths]
     progress = dict(total=len(work), unit="file", desc="CMRT", disable=None)  # shown on a terminal only
-    if jobs <= 1 or len(work) < 4:
-        return [read_one(job) for job in tqdm(work, **progress)]
-    results = {}
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
-        futures = {pool.submit(read_one, job): job for job in work}
-        for future in tqdm(futures, **progress):
-            try:
-                results[futures[future]] = future.result()
-            except BrokenProcessPool:
-                break
-    for job in (j for j in work if j not in results):  # after a worker died: one at a time, alone
-        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory) as pool:
-            try:
-                results[job] = pool.submit(read_one, job).result()
-            except BrokenProcessPool:
-                results[job] = (job, None, "the reader's process died on this workbook (memory or a crash)")
-    return [results[job] for job in work]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(tqdm(pool.map(read_bounded, work), **progress))
+
+
+def _plain_error(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def read_rmi_list(path: Path, reference, status: str):
+    return parse_rmi_list(read_table(path), str(path), reference, status)
 
 
 def read_table(path: Path) -> list[list]:
+    """An RMI facility list's rows (CSV or the first sheet of a workbook), within bounds."""
     if path.suffix.lower() == ".csv":
-        return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            return [row for row, _ in zip(reader, range(MAX_LIST_ROWS))]
+        except csv.Error as exc:  # a cell over 131,072 characters: no facility list has one
+            raise DataError(Problem(path, f"not a readable CSV row ({exc})", line=reader.line_num)) from None
+    check_container(path)
     from openpyxl import load_workbook
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [list(r) for r in book.worksheets[0].iter_rows(max_row=100_000, max_col=40, values_only=True)]
+        return [list(r) for r in book.worksheets[0].iter_rows(max_row=MAX_LIST_ROWS, max_col=40, values_only=True)]
     finally:
         book.close()
 
@@ -202,13 +204,16 @@ def main(argv=None) -> int:
             and args.year in filed_years(ROOT):
         private_dir = ROOT / "private" / f"{args.year}-amendment-{dt.date.today().isoformat()}"  # the original stays
     reference = load_reference(ROOT / "data" / "reference")
-    try:
-        rmi = parse_rmi_list(read_table(args.rmi_list), str(args.rmi_list), reference, args.rmi_status) \
+    try:  # both parsed in a child process under the limits, as the workbooks are
+        rmi = run_bounded(read_rmi_list, args.rmi_list, args.rmi_list, reference, args.rmi_status) \
             if args.rmi_list else None
-        extra = read_extra_lookup(args.lookup) if args.lookup else None
-    except (DataError, NotACmrt, OSError) as exc:
-        print(f"error: {args.rmi_list if isinstance(exc, DataError) else args.lookup or args.rmi_list} cannot be used, "
-              f"nothing was written.\n{exc}", file=sys.stderr)
+    except (DataError, NotACmrt, LimitExceeded, OSError, ValueError) as exc:
+        print(f"error: {args.rmi_list} cannot be used, nothing was written.\n{_plain_error(exc)}", file=sys.stderr)
+        return 2
+    try:
+        extra = run_bounded(read_extra_lookup, args.lookup, args.lookup) if args.lookup else None
+    except (DataError, NotACmrt, LimitExceeded, OSError, ValueError) as exc:
+        print(f"error: {args.lookup} cannot be used, nothing was written.\n{_plain_error(exc)}", file=sys.stderr)
         return 2
     paths = workbooks(args.inputs)
     if not paths:
