@@ -157,6 +157,24 @@ HOSTILE_MARKDOWN = ("[click](javascript:alert('md')) *emphasis* <b>bold</b> ![i]
 LOOKALIKE = "\u0410frican Gold Refinery"  # a Cyrillic А: reads as the sanctioned African Gold Refinery
 
 
+# Where a staff member may write a macro: Markdown reads the text between its output's tags again.
+MARKDOWN_CONTEXTS = {
+    "paragraph": "Before {m} after.\n",
+    "list": "- item {m} after\n- next\n",
+    "quote": "> quoted {m} after\n",
+    "admonition": '!!! note "Note"\n    In a note {m} after.\n',
+    "table cell": "| Column | Other |\n| --- | --- |\n| {m} | x |\n",
+}
+INLINE_MACROS = ("smelter_summary", "download_links", "changes_summary", "smelter_index_downloads", "footnotes",
+                 "status_legend", "trend_chart", "filings_overview", "class_map", "covered_countries",
+                 "restrictions_table", "staff_commands")  # the rest (macros.BLOCK_MACROS) stand on their own line
+
+
+def macros_in_every_context() -> str:
+    return "".join(f"\n<!-- {macro} in a {context} -->\n\n" + template.format(m="{{ " + macro + "() }}") + "\n"
+                   for macro in INLINE_MACROS for context, template in MARKDOWN_CONTEXTS.items())
+
+
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> Path:
     """The real site with hostile text in the 2023 smelter list and filing YAML."""
@@ -182,9 +200,17 @@ def hostile_site(tmp_path_factory) -> Path:
     yaml = yaml.replace("  - marker: \"*\"\n    text: >-\n", "  - marker: \"*\"\n    text: >-\n      <img src=x onerror=alert('footnote')> {% raw %}\n")
     yaml += "amendments: []\n"
     yaml_path.write_text(yaml, encoding="utf-8")
-    report = project / "docs" / "2023" / "report.md"  # a YAML field quoted in the narrative
-    report.write_text(report.read_text(encoding="utf-8") + "\nResponses: {{ filing.meta.rcoi.responses }}\n",
-                      encoding="utf-8")
+    reference = project / "data" / "reference"  # hostile text in every reference file a macro shows
+    for name, old, new in (("restrictions.yaml", "source: OFAC press release of 17 March 2022", "source: " + json.dumps(HOSTILE_MARKDOWN)),
+                           ("designations.yaml", "description: The filing published no designation for the smelter (its list has no designation column).",
+                            "description: " + json.dumps(HOSTILE_MARKDOWN)),
+                           ("covered_countries.yaml", "SS: South Sudan", "SS: " + json.dumps("South Sudan " + HOSTILE_MARKDOWN))):
+        path = reference / name
+        assert old in path.read_text(encoding="utf-8"), (name, old)
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    report = project / "docs" / "2023" / "report.md"  # a YAML field quoted in the narrative; every macro inline
+    report.write_text(report.read_text(encoding="utf-8") + "\nResponses: {{ filing.meta.rcoi.responses }}\n"
+                      + macros_in_every_context(), encoding="utf-8")
     out = project.parent / "site"
     result = mkdocs_build(project, out, "--drafts")
     assert result.returncode == 0, result.stderr[-4000:]

@@ -29,18 +29,18 @@ def test_no_injected_markup_survives_in_any_page(hostile_site):
 
 def test_template_syntax_is_shown_not_evaluated(hostile_site):
     html = (hostile_site / "2023" / "smelters" / "index.html").read_text(encoding="utf-8")
-    assert "&#123;&#123; 7*7 &#125;&#125;" in html  # the braces are printed, never run
+    assert "&#123;&#123; 7&#42;7 &#125;&#125;" in html  # the braces are printed, never run
     assert "&#123;% include" in html
     assert "&#124; pipe" in html  # a Markdown table pipe stays text
     home = (hostile_site / "index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(&#34;conclusion&#34;)&lt;/script&gt; &#123;&#123; 7*7 &#125;&#125;" in home
+    assert "&lt;script&gt;alert&#40;&#34;conclusion&#34;&#41;&lt;/script&gt; &#123;&#123; 7&#42;7 &#125;&#125;" in home
 
 
 def test_the_footnote_and_item_text_are_escaped(hostile_site):
     report = (hostile_site / "2023" / "report" / "index.html").read_text(encoding="utf-8")
-    assert "&lt;img src=x onerror=alert(&#39;footnote&#39;)&gt; &#123;% raw %&#125;" in report
+    assert "&lt;img src&#61;x onerror&#61;alert&#40;&#39;footnote&#39;&#41;&gt; &#123;% raw %&#125;" in report
     form = (hostile_site / "2023" / "index.html").read_text(encoding="utf-8")
-    assert "See javascript:alert(&#39;item&#39;) and &lt;a href=" in form
+    assert "See javascript:alert&#40;&#39;item&#39;&#41; and &lt;a href&#61;" in form
 
 
 def test_a_yaml_value_quoted_in_the_narrative_is_inert_markdown(hostile_site):
@@ -77,3 +77,46 @@ def test_symlinks_in_docs_or_data_stop_the_build(project_copy, tmp_path):
     assert result.returncode != 0 and "symbolic links are not published" in result.stderr
     assert "docs/leak.md" in result.stderr and "data/reference/extra" in result.stderr
     assert not (tmp_path / "out" / "leak").exists()
+
+
+def test_every_macro_is_inert_in_any_markdown_context(hostile_site):
+    """Each macro written inside a paragraph, list, quote, admonition and table cell, with hostile
+    text in the smelter list, the footnotes and the reference files it shows: no link, image,
+    emphasis, attribute or tag comes out of that text; it is shown character for character."""
+    from lxml import html as lxml_html
+
+    from .conftest import INLINE_MACROS, MARKDOWN_CONTEXTS
+
+    page = (hostile_site / "2023" / "report" / "index.html").read_text(encoding="utf-8")
+    article = lxml_html.fromstring(page).find(".//article")
+    assert article is not None
+    hrefs = [a.get("href", "") for a in article.iter("a")]
+    assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript):", h, re.I) or h.strip() in ("x", "")]
+    assert not [img.get("src") for img in article.iter("img")]
+    assert not [e.text_content() for e in article.iter("em", "strong", "b", "i") if "emphasis" in e.text_content()
+                or "bold" in e.text_content()]
+    assert not [e.tag for e in article.iter() if isinstance(e.tag, str) and (e.get("onfocus") or e.get("autofocus") is not None)]
+    assert not [s for s in article.iter("script") if s.get("type") != "application/json"]
+    shown = " ".join(article.text_content().split())
+    # status_legend, covered_countries and restrictions_table show the payload in each context
+    assert shown.count(HOSTILE_MARKDOWN) >= 3 * len(MARKDOWN_CONTEXTS), shown.count(HOSTILE_MARKDOWN)
+    for macro in INLINE_MACROS:  # every macro rendered in every context (none silently skipped)
+        assert page.count(f"<!-- {macro} in a ") == len(MARKDOWN_CONTEXTS), macro
+
+
+def test_a_section_macro_written_inline_is_a_clear_error(project_copy, tmp_path):
+    """Macros that make headings (BLOCK_MACROS) stand on their own line: inline, a list item holding
+    a heading crashed Material's search with a traceback."""
+    from disclosures.site.macros import BLOCK_MACROS
+
+    from .conftest import make_draft
+
+    make_draft(project_copy, 2023)
+    report = project_copy / "docs" / "2023" / "report.md"
+    lines = report.read_text(encoding="utf-8").splitlines()
+    for macro in BLOCK_MACROS:
+        report.write_text("\n".join(lines + ["", f"- item {{{{ {macro}() }}}} after"]) + "\n", encoding="utf-8")
+        result = mkdocs_build(project_copy, tmp_path / macro, "--drafts")
+        assert result.returncode != 0 and "Traceback" not in result.stderr, (macro, result.stderr[-2000:])
+        assert (f"docs/2023/report.md:{len(lines) + 2}: {macro}() makes sections with headings: write it on a line "
+                "of its own") in result.stderr, result.stderr[-2000:]

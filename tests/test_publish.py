@@ -4,12 +4,15 @@ from __future__ import annotations
 import string
 import subprocess
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from disclosures.engine.errors import DataError
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.names import fold, name_key
 from disclosures.engine.smelter_csv import read_smelter_csv, write_smelter_csv
+from disclosures.engine.text_gate import hidden_code_points
 
 from .conftest import copy_project, dev_project
 
@@ -39,8 +42,8 @@ def test_the_name_normalizer_accepts_any_string(name):
         assert key
 
 
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1, max_size=40).map(
-    str.strip).filter(bool)
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zl", "Zp")), min_size=1,
+                max_size=40).map(str.strip).filter(lambda s: s and not hidden_code_points(s))  # what the text gate lets in
 rows = st.builds(SmelterRow, metal=st.sampled_from(["Gold", "Tin", "Tantalum", "Tungsten"]), smelter_name=cells,
                  country=st.sampled_from(["JAPAN", "Viet Nam", "Korea, Republic of", "UGANDA"]),
                  status=st.sampled_from(["Yes", "No", "Full Compliant", "RMAP Conformant"]),
@@ -61,6 +64,9 @@ def test_csv_round_trip_is_the_identity(tmp_path_factory, reference, row_list):
 
 
 def test_names_with_commas_quotes_and_formulas_round_trip(tmp_path, reference):
-    tricky = [SmelterRow("Gold", n, "JAPAN", "Yes") for n in ('Co., "Ltd"', "=1+1", "a\tb", string.punctuation)]
+    tricky = [SmelterRow("Gold", n, "JAPAN", "Yes") for n in ('Co., "Ltd"', "=1+1", "a;b", string.punctuation)]
     write_smelter_csv(tricky, tmp_path / "2030.csv")
     assert [r.smelter_name for r in read_smelter_csv(tmp_path / "2030.csv", reference)] == [r.smelter_name for r in tricky]
+    write_smelter_csv([SmelterRow("Gold", "a\tb", "JAPAN", "Yes")], tmp_path / "2031.csv")
+    with pytest.raises(DataError, match=r"2031.csv:2: smelter_name: contains U\+0009 CONTROL"):
+        read_smelter_csv(tmp_path / "2031.csv", reference)  # a tab is no part of a name: the text gate refuses it

@@ -188,6 +188,20 @@ MACROS = {
     "site_corrections": "Any page: every correction of this site's analysis of a filed year, with the items it changed",
     "staff_reference": "Any page: this reference",
 }
+# Macros that make sections (headings, the list's search form): each on a line of its own. Inside a
+# list, quote, note or table cell their headings would nest where generators and readers break.
+BLOCK_MACROS = ("form_sd", "smelter_table", "changes", "smelter_index", "site_corrections", "yaml_reference",
+                "staff_reference")
+_BLOCK_CALL = re.compile(r"\{\{-?\s*(%s)\s*\(" % "|".join(BLOCK_MACROS))
+_ALONE = re.compile(r"^ {0,3}\{\{-?\s*(%s)\s*\([^\n]*?\)\s*-?\}\}\s*$" % "|".join(BLOCK_MACROS))
+
+
+def misplaced_block_macros(markdown: str) -> list[tuple[int, str]]:
+    """(line, macro) for each section-making macro not written on a line of its own."""
+    return [(number, found.group(1)) for number, line in enumerate(markdown.splitlines(), 1)
+            if (found := _BLOCK_CALL.search(line)) and not _ALONE.match(line)]
+
+
 VARIABLES = {
     "settings.registrant": "Any page: the registrant's name (data/site.yaml; also settings.name_in_text, "
                            "settings.cik, settings.edgar_filings)",

@@ -32,7 +32,7 @@ from mkdocs.structure.files import File
 
 from disclosures.engine.errors import DataError
 from disclosures.site.page import Page
-from disclosures.site.publisher import Publisher, PublishError
+from disclosures.site.publisher import Publisher, PublishError, symlink_on_the_way, symlinks_under
 from disclosures.site.render.templating import TEMPLATES
 
 log = logging.getLogger("mkdocs.plugins.disclosures")
@@ -63,6 +63,11 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
         custom_dir = config.theme.custom_dir
         # The package's templates are a theme layer between a site's custom_dir and Material.
         config.theme.dirs.insert(1 if custom_dir else 0, str(TEMPLATES))
+        links = [link for folder in (TEMPLATES, custom_dir) if folder for link in symlinks_under(Path(folder))]
+        if links:
+            raise PluginError(f"{links[0]} is a symbolic link in the theme: the site publishes only files that live "
+                              f"in the repository; replace the link with the file itself"
+                              + (f" ({len(links) - 1} more links)" if len(links) > 1 else ""))
         drafts = (self.config.drafts_in_preview if self.previewing else self.config.drafts) == "include"
         record_to = Path(self.config.record_to) if self.config.record_to else None
         try:
@@ -93,8 +98,13 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
 
     def on_files(self, files, config):
         publisher = self.publisher
+        docs = Path(config.docs_dir)
         for file in list(files):
-            if not publisher.is_published(file.src_uri):
+            root = Path(file.abs_src_path[: -len(file.src_uri)]) if file.abs_src_path else None
+            if root is not None and (link := symlink_on_the_way(root, file.src_uri)):
+                raise PluginError(f"{link} is a symbolic link: the site publishes only files that live in the "
+                                  f"repository; replace the link with the file itself")
+            if root is not None and root.resolve() == docs.resolve() and not publisher.is_published(file.src_uri):
                 files.remove(file)
         for path, markdown in publisher.added_pages().items():
             files.append(File.generated(config, path, content=markdown))

@@ -27,7 +27,7 @@ from disclosures.engine.settings import read_settings
 from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
 from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site import page_errors
-from disclosures.site.macros import page_variables
+from disclosures.site.macros import misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
 from disclosures.site.render import downloads, search_docs
 from disclosures.site.render.html import inline_text
@@ -37,6 +37,31 @@ from disclosures.site.render.templating import use_overrides
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"},
                       {"Corrections by this site": "corrections.md"}]
 SITE_PAGES = ("corrections.md",)  # site-wide pages generated from disclosures/pages/ unless docs/ has its own
+
+
+# Outside the year folders, what docs/ may publish besides Markdown pages: the site's own assets
+# (a logo, images a page shows) and the files GitHub Pages and crawlers look for at the root.
+PUBLIC_FOLDERS = ("assets/", "images/")
+PUBLIC_FILES = ("CNAME", "robots.txt", "favicon.ico")
+
+
+def symlink_on_the_way(root: Path, relative: str) -> Path | None:
+    """The first symbolic link between `root` (itself included) and root/relative, if any: the
+    site publishes only files that live in the repository (a link can reach .git/config or /proc)."""
+    path = Path(root)
+    for part in ("", *Path(relative).parts):
+        path = path / part if part else path
+        if path.is_symlink():
+            return path
+    return None
+
+
+def symlinks_under(folder: Path) -> list[Path]:
+    """Every symbolic link under a theme folder (its templates are read as well as copied)."""
+    found = [Path(folder)] if Path(folder).is_symlink() else []
+    for directory, subdirs, files in os.walk(folder):
+        found += [Path(directory) / name for name in subdirs + files if (Path(directory) / name).is_symlink()]
+    return found
 
 
 class PublishError(Exception):
@@ -231,11 +256,14 @@ class Publisher:
                      for r in self.site.filing(year).meta.restatements)
 
     def is_published(self, src_uri: str) -> bool:
-        """Whether a file of docs/ belongs in this build: nothing of a draft left out, any kind of file."""
-        if self.error:
-            return True
+        """Whether a file of docs/ belongs in this build. A year folder only when the year is in
+        it (a draft's files, and a folder of no year, stay out whatever their kind); elsewhere
+        Markdown pages and PUBLIC_FILES only: a supplier CSV saved under docs/ is never deployed."""
         found = re.match(r"^(\d{4})/", src_uri)
-        return not (found and int(found.group(1)) in self.omitted_years())
+        if found:
+            return not self.error and int(found.group(1)) in self.site.years and \
+                int(found.group(1)) not in self.omitted_years()
+        return src_uri.endswith(".md") or src_uri in PUBLIC_FILES or src_uri.startswith(PUBLIC_FOLDERS)
 
     def added_pages(self) -> dict[str, str]:
         """Pages the generator must add, by path under docs/: each year's standard pages it does
@@ -259,9 +287,13 @@ class Publisher:
             return page_errors.error_page(self.error)
         variables = page_variables(self, page)
         try:
+            if misplaced := misplaced_block_macros(markdown):
+                line, macro = misplaced[0]
+                raise PublishError(f"docs/{page.src_uri}:{line}: {macro}() makes sections with headings: write it on "
+                                   f"a line of its own, outside any paragraph, list, quote, note or table")
             return _environment().from_string(markdown).render(**variables)
-        except (TemplateError, ValueError, LookupError, TypeError, ZeroDivisionError) as exc:
-            message = page_errors.describe(exc, page.src_uri, self.docs, variables)
+        except (TemplateError, ValueError, LookupError, TypeError, ZeroDivisionError, PublishError) as exc:
+            message = str(exc) if isinstance(exc, PublishError) else page_errors.describe(exc, page.src_uri, self.docs, variables)
             if self.previewing:
                 return page_errors.error_page(message)
             raise PublishError(message) from None

@@ -1,21 +1,26 @@
 """Escaping for text that came from outside (filings, suppliers) before it enters a page.
 
 Macro output is parsed again as Markdown and lives next to Jinja syntax, so on top of HTML
-escaping we neutralise the characters Markdown tables and Jinja react to.
+escaping we neutralise every character Markdown and Jinja react to.
 """
 from __future__ import annotations
 
 import re
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-_EXTRA = str.maketrans({"|": "&#124;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
+# Beyond HTML: every character Markdown (links, images, emphasis, code, attribute lists, tables,
+# headings) or Jinja reacts to, as an entity. Macro output may be written inline, in a paragraph,
+# list, quote, admonition or table cell, where Markdown reads the text between its tags again.
+# One table, one pass: escaping first would let `#` break the entities escaping writes.
+_INERT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;",
+                        **{c: f"&#{ord(c)};" for c in "|{}`\\*_[]()!#~^="}})
 _URL = re.compile(r"<?(https?://[^\s<>\"]+[^\s<>\".,;:)])>?")
 
 
 def text(value) -> Markup:
     """Inert HTML for any untrusted value."""
-    return Markup(str(escape("" if value is None else str(value))).translate(_EXTRA))
+    return Markup(("" if value is None else str(value)).translate(_INERT))
 
 
 _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "*_[]()#!~^=<>&\"'|{}`\\"})
@@ -38,8 +43,14 @@ def script_json(encoded: bytes | str) -> Markup:
     return Markup(text.translate(_SCRIPT_DATA))
 
 
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;", "|": "&#124;",
+                            "`": "&#96;"})
+
+
 def attr(value) -> Markup:
-    return text(value)
+    """An attribute value: Markdown keeps a tag whole, but a table row splits at `|` and a code
+    span (backticks) is read before tags, so those two go as entities with the HTML ones."""
+    return Markup(("" if value is None else str(value)).translate(_ATTRIBUTE))
 
 
 def paragraphs(value: str) -> Markup:
@@ -53,17 +64,20 @@ def filed_text(value: str) -> Markup:
     return Markup("<br>").join(_bold(str(linkify(line))) for line in (value or "").split("\n"))
 
 
+_MARK = "&#42;&#42;"  # `**` as text() writes it
+
+
 def _bold(escaped: str) -> Markup:
     """`**words**` -> <strong>: the text between pairs of markers, in one pass (a regex backtracked
     quadratically on many markers); an unpaired or spaced marker stays as printed."""
-    parts = escaped.split("**")
+    parts = escaped.split(_MARK)
     out = [parts[0]]
     for i in range(1, len(parts) - 1, 2):
         inner = parts[i]
         out.append(f"<strong>{inner}</strong>{parts[i + 1]}" if inner.strip() == inner and inner
-                   else f"**{inner}**{parts[i + 1]}")
+                   else f"{_MARK}{inner}{_MARK}{parts[i + 1]}")
     if len(parts) % 2 == 0:
-        out.append("**" + parts[-1])
+        out.append(_MARK + parts[-1])
     return Markup("".join(out))
 
 

@@ -50,4 +50,9 @@ def _lines(value: str) -> Markup:
 
 
 def render(template: str, /, **context) -> Markup:
-    return Markup(environment().get_template(template).render(**context))
+    """A fragment, HTML on one line: written inline in a list, quote or table cell, no line of it
+    can start a Markdown block (a list item, a code block, a heading) or end the cell."""
+    out = environment().get_template(template).render(**context)
+    if template.endswith(".html"):
+        out = " ".join(line.strip() for line in out.splitlines() if line.strip())
+    return Markup(out)
