@@ -308,7 +308,7 @@ def test_a_large_malformed_exhibit_is_read_whole(reference):
 
 def test_the_import_prints_its_accounting_and_help_names_the_layouts(tmp_path):
     out = tmp_path / "2030.csv"
-    result = run_import(LAYOUTS / "pdf-layout.txt", "--year", 2030, "--out", out)
+    result = run_import(LAYOUTS / "pdf-layout.txt", "--year", 2024, "--out", out)
     assert result.returncode == 0, result.stderr
     assert "wrapped-cell lines joined to their row" in result.stdout and "footnotes found below the table" in result.stdout
     assert "pdftotext -layout" in run_import("--help").stdout
@@ -336,9 +336,9 @@ def test_a_draft_year_builds_from_each_layouts_csv(tmp_path):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils, installed by scripts/dev) is absent")
 def test_a_pdf_exhibit_is_read_through_pdftotext(tmp_path):
     from_pdf, from_text = tmp_path / "pdf.csv", tmp_path / "txt.csv"
-    result = run_import(LAYOUTS / "pdf-exhibit.pdf", "--year", 2030, "--out", from_pdf)
+    result = run_import(LAYOUTS / "pdf-exhibit.pdf", "--year", 2024, "--out", from_pdf)
     assert result.returncode == 0 and "read through `pdftotext -layout`" in result.stdout, result.stderr
-    assert run_import(LAYOUTS / "pdf-layout.txt", "--year", 2030, "--out", from_text).returncode == 0
+    assert run_import(LAYOUTS / "pdf-layout.txt", "--year", 2024, "--out", from_text).returncode == 0
     assert from_pdf.read_bytes() == from_text.read_bytes()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from disclosures.engine.errors import Problem
 from disclosures.engine.load import Site
-from disclosures.engine.names import mixed_script_words
+from disclosures.engine.names import lookalike_characters, mixed_script_words
 from disclosures.engine.model import Filing
 from disclosures.engine.figures import Figures, figures_of
 
@@ -182,6 +182,11 @@ def check_year(root: Path, site: Site, year: int) -> list[Problem]:
                                                       f"from another script ({', '.join(words)}): retype it in Latin letters "
                                                       f"if the filing does", line=s.row.line)
                  for s in filing.smelters if (words := mixed_script_words(s.row.smelter_name))]
+    problems += [Problem(f"data/smelters/{year}.csv", f"{s.row.smelter_name!r} is flagged {s.restrictions[0].label}: it "
+                                                      f"reads as a restricted name once its look-alike characters are "
+                                                      f"read as the letters they imitate ({', '.join(chars)}); retype "
+                                                      f"the name as the filing prints it", line=s.row.line)
+                 for s in filing.smelters if s.restrictions and (chars := lookalike_characters(s.row.smelter_name))]
     problems += legend_problems(filing, yaml_shown)
     problems += conclusion_problems(filing, yaml_shown, [p.read_text(encoding="utf-8") for p in
                                                          sorted((root / "docs" / str(year)).glob("*.md"))])

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
-from disclosures.engine.text_gate import clean
+from disclosures.engine.text_gate import clean, describe
 
 # Legal-form words dropped when comparing names: "Argor-Heraeus SA" = "Argor-Heraeus S.A.".
 # Compared after punctuation is removed, so "S.A." arrives here as "s a" and is joined first.
@@ -41,6 +41,14 @@ def mixed_script_words(text: str) -> list[str]:
     """Words mixing Latin letters with look-alikes from another script ("Аfrican" with a Cyrillic А)."""
     return [w for w in text.split() if any(c.isascii() and c.isalpha() for c in w)
             and any(not c.isascii() and c.isalpha() and _latin_lookalike(c) != c and not _is_latin(c) for c in w)]
+
+
+def lookalike_characters(text: str) -> list[str]:
+    """Each character a reader would take for another: compatibility forms (fullwidth, ligatures),
+    hidden code points and letters of another script imitating a Latin one, described once."""
+    found = [c for c in dict.fromkeys(text) if clean(c) != c or
+             (not c.isascii() and c.isalpha() and not _is_latin(c) and _latin_lookalike(c) != c)]
+    return [f"{c if clean(c) else ''} {describe(c)}".strip() for c in found]
 
 
 def _is_latin(char: str) -> bool:

@@ -16,12 +16,12 @@ import sys
 from pathlib import Path
 
 from disclosures.engine.checks import check_year
-from disclosures.staff.cli import ROOT, load_site_or_exit
+from disclosures.staff.cli import ROOT, load_site_or_exit, reporting_year
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev check", description=__doc__.split("\n\n")[0])
-    parser.add_argument("years", nargs="*", type=int, metavar="YEAR", help="only these years (default: every year)")
+    parser.add_argument("years", nargs="*", type=reporting_year, metavar="YEAR", help="only these years (default: every year)")
     parser.add_argument("--filed-only", action="store_true",
                         help="check only the filed years (what the deploy publishes), not the drafts")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)

@@ -1,10 +1,13 @@
 """What every staff command shares: the project root, and the validated model or a clear error."""
 from __future__ import annotations
 
+import argparse
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +26,15 @@ def project_root() -> Path:
 
 
 ROOT = project_root()
+FIRST_YEAR = 2013  # the first reporting year of Rule 13p-1
+
+
+def reporting_year(text: str) -> int:
+    """An argparse type: a reporting year from 2013 to next year, or a one-line error."""
+    if not re.fullmatch(r"\d{4}", text.strip()) or not FIRST_YEAR <= int(text) <= dt.date.today().year + 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a reporting year: write the calendar year the filing "
+                                         f"covers, {FIRST_YEAR} to {dt.date.today().year + 1} (e.g. 2025)")
+    return int(text)
 
 
 def load_site_or_exit(data_dir: Path, consequence: str = "", drafts: bool = True) -> Site:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from disclosures.engine.compare import SECTION_TITLES, diff
 from disclosures.site.render.downloads import change_records, to_csv, to_json
-from disclosures.staff.cli import ROOT, load_site_or_exit
+from disclosures.staff.cli import ROOT, load_site_or_exit, reporting_year
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev compare", description=__doc__.split("\n\n")[0])
-    parser.add_argument("old", type=int)
-    parser.add_argument("new", type=int)
+    parser.add_argument("old", type=reporting_year)
+    parser.add_argument("new", type=reporting_year)
     parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)

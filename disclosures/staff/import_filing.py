@@ -17,6 +17,7 @@ whole table is valid.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import resource
 import subprocess
 import sys
@@ -24,19 +25,20 @@ from pathlib import Path
 
 
 from disclosures.engine.errors import DataError
+from disclosures.engine.inert import neutralize
 from disclosures.ingest.bounded import DEFAULT, LimitExceeded, check_size, run_bounded
 from disclosures.ingest.workbook import NotACmrt, check_container
 from disclosures.ingest.filing_table import KINDS, Accounting, import_table
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
-from disclosures.staff.cli import ROOT, refuse_filed_year
+from disclosures.staff.cli import ROOT, refuse_filed_year, reporting_year
 
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev import", description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", type=Path, help="the filing: .htm(l), .txt, .pdf, .xlsx or .csv")
-    parser.add_argument("--year", type=int, required=True, help="reporting calendar year")
+    parser.add_argument("--year", type=reporting_year, required=True, help="reporting calendar year")
     parser.add_argument("--out", type=Path, help="output CSV (default data/smelters/YYYY.csv)")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: nothing written. {args.source}: {exc}", file=sys.stderr)
         return 2
     assert acc.balanced(), "accounting does not add up"
-    write_smelter_csv(rows, out)
+    # A filed cell opened in a spreadsheet must not run: =HYPERLINK(...) is kept as text ('=...).
+    write_smelter_csv([replace(r, **{f: neutralize(getattr(r, f)) for f in TEXT_FIELDS}) for r in rows], out)
     print(f"{args.source}: {acc.written} rows written to {out}")
     print(report(acc))
     return 0
@@ -93,6 +96,9 @@ def pdf_text(path: Path) -> bytes | None:
         return None
     print(f"{path}: a PDF, read through `pdftotext -layout`")
     return result.stdout
+
+
+TEXT_FIELDS = ("smelter_name", "country", "status", "smelter_id", "footnote")
 
 
 def _limit_memory() -> None:

@@ -45,7 +45,7 @@ from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_lis
 from disclosures.ingest.smelter_lookup import parse_lookup
 from disclosures.ingest.workbook import NotACmrt, check_container, read_sheets
 from disclosures.engine.registry import filed_years
-from disclosures.staff.cli import ROOT, refuse_filed_year
+from disclosures.staff.cli import ROOT, refuse_filed_year, reporting_year
 
 EXCEL = (".xlsx", ".xlsm", ".xls")
 MAX_LIST_ROWS = 100_000  # the RMI's lists hold a few thousand facilities
@@ -181,7 +181,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="scripts/dev ingest", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=RMI_LIST_FORMAT)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="CMRT workbooks, or folders of them")
-    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--year", type=reporting_year, required=True)
     parser.add_argument("--rmi-list", type=Path, help="RMI facility list (CSV or XLSX): see below")
     parser.add_argument("--rmi-status", default="", help="the status of every facility of a list without a status column")
     parser.add_argument("--lookup", type=Path, help="a CMRT (or blank RMI template) whose Smelter Look-up is newer "

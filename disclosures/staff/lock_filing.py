@@ -25,12 +25,12 @@ from disclosures.engine import locks
 from disclosures.engine.checks import check_year
 from disclosures.engine.errors import DataError
 from disclosures.engine.registry import filed_years, register, write_atomically
-from disclosures.staff.cli import ROOT, load_site_or_exit, project_lock
+from disclosures.staff.cli import ROOT, load_site_or_exit, project_lock, reporting_year
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev lock", description=__doc__.split("\n\n")[0])
-    parser.add_argument("year", type=int)
+    parser.add_argument("year", type=reporting_year)
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with project_lock(args.root):

@@ -30,9 +30,8 @@ from disclosures.engine.load import load_filing_meta
 from disclosures.engine.registry import filed_years
 from disclosures.engine.settings import SiteSettings, read_settings
 from disclosures.engine.smelter_csv import COLUMNS
-from disclosures.staff.cli import ROOT
+from disclosures.staff.cli import FIRST_YEAR, ROOT, reporting_year
 
-FIRST_YEAR = 2013  # the first reporting year of Rule 13p-1
 
 FIRST_REPORT = """<!-- CHECK: write the {year} Conflict Minerals Report as filed. Write every figure as a macro
      ({{{{ figures.facilities }}}}, ...): the staff guide lists them. -->
@@ -249,7 +248,7 @@ def scaffold(root: Path, year: int, today: dt.date | None = None) -> list[Path]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev new-year", description=__doc__.split("\n\n")[0])
-    parser.add_argument("year", type=int, help=f"calendar year of the filing ({FIRST_YEAR} to next year)")
+    parser.add_argument("year", type=reporting_year, help=f"calendar year of the filing ({FIRST_YEAR} to next year)")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for path in scaffold(args.root, args.year):

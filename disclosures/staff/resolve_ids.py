@@ -28,7 +28,7 @@ from disclosures.engine.reference import RESOLVED_IDS
 from disclosures.ingest.country_names import country_code
 from disclosures.ingest.smelter_lookup import confident, parse_lookup
 from disclosures.ingest.workbook import NotACmrt, read_sheets
-from disclosures.staff.cli import ROOT, load_site_or_exit
+from disclosures.staff.cli import ROOT, load_site_or_exit, reporting_year
 
 HEADER = """\
 # RMI smelter IDs this site resolved for rows a filing published without one. The published
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev resolve-ids", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("year", type=int)
+    parser.add_argument("year", type=reporting_year)
     parser.add_argument("--lookup", type=Path, required=True, help="a CMRT workbook or blank RMI template")
     parser.add_argument("--accept", type=int, nargs="+", default=[], metavar="N", help="write these proposals")
     parser.add_argument("--accept-unambiguous", action="store_true", help="write every unambiguous proposal")

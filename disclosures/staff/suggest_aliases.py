@@ -19,7 +19,7 @@ from pathlib import Path
 from disclosures.engine.compare import diff, suggest_renames
 from disclosures.engine.errors import DataError
 from disclosures.engine.load import load_site
-from disclosures.staff.cli import ROOT, load_site_or_exit
+from disclosures.staff.cli import ROOT, load_site_or_exit, reporting_year
 
 
 def _quote(text: str) -> str:
@@ -36,8 +36,8 @@ def alias_yaml(suggestion, today: dt.date) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev aliases", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--old", type=int)
-    parser.add_argument("--new", type=int)
+    parser.add_argument("--old", type=reporting_year)
+    parser.add_argument("--new", type=reporting_year)
     parser.add_argument("--min-score", type=float, default=75.0)
     parser.add_argument("--accept", type=int, nargs="+", metavar="N", help="suggestion numbers to write as aliases")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help=argparse.SUPPRESS)
