@@ -294,3 +294,38 @@ def test_every_file_of_the_built_site_is_explained(built_site, site):
             unexplained.append(rel)
     assert unexplained == []
     assert not [p for p in built_site.rglob("*") if p.is_symlink()]
+
+
+# ---- builds serialise, the site swaps whole; the supply chain is pinned by hash -------------
+
+def test_concurrent_builds_serialise_and_swap_the_site_whole(tmp_path):
+    from .conftest import dev_project
+
+    project = dev_project(tmp_path / "project")
+    builds = [subprocess.Popen([str(project / "scripts" / "dev"), "build"], cwd=project, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for build in builds:
+        out, err = build.communicate(timeout=300)
+        assert build.returncode == 0 and "built: site/" in out, err[-2000:]
+    assert (project / "site" / "index.html").is_file() and (project / "site" / "search" / "search_index.json").is_file()
+    assert not list(project.glob(".site-build-*")) and not (project / "site.old").exists()
+    first = (project / "site" / "index.html").stat().st_ino
+    broken = project / "docs" / "index.md"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\n{{ no_such_macro() }}\n", encoding="utf-8")
+    failed = subprocess.run([str(project / "scripts" / "dev"), "build"], cwd=project, capture_output=True, text=True)
+    assert failed.returncode != 0 and "site/ is unchanged" in failed.stderr
+    assert (project / "site" / "index.html").stat().st_ino == first, "a failed build leaves the site as it was"
+
+
+def test_every_package_is_pinned_by_hash_and_installed_with_them():
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    entries = re.split(r"\n(?=[A-Za-z])", lock[lock.index("\n\n") + 2:].strip())
+    assert len(entries) > 40
+    for entry in entries:
+        assert re.match(r"[A-Za-z0-9_.\-]+==\S+ \\", entry) and "--hash=sha256:" in entry, entry[:200]
+    dev = (ROOT / "scripts" / "dev").read_text(encoding="utf-8")
+    assert "pip install -q --disable-pip-version-check --require-hashes -r requirements.lock" in dev
+    assert re.search(r"npm ci --prefix tests/browser", dev) and "npm install" not in dev
+    npm_lock = json.loads((ROOT / "tests" / "browser" / "package-lock.json").read_text(encoding="utf-8"))
+    packages = {name: p for name, p in npm_lock["packages"].items() if name}
+    assert packages and all(p.get("integrity", "").startswith("sha512-") for p in packages.values())

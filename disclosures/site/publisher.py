@@ -30,6 +30,7 @@ from disclosures.site import page_errors
 from disclosures.site.macros import misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
 from disclosures.site.render import downloads, search_docs
+from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import inline_text
 from disclosures.site.render.key_facts import key_facts
 from disclosures.site.render.templating import use_overrides
@@ -316,7 +317,8 @@ class Publisher:
         return {"cm_filing": entry, "cm_kind": kind, "cm_key_facts": facts}
 
     def finish_page(self, html: str) -> str:
-        return self.slots.fill(html)
+        """The finished page: its slots filled, then its Content-Security-Policy computed from it."""
+        return with_policy(self.slots.fill(html))
 
     # ---- after the pages ---------------------------------------------------------------------
     def start_downloads(self) -> None:
