@@ -82,11 +82,15 @@ def test_check_lists_a_lookalike_that_is_flagged(project_copy):
     text = csv_path.read_text(encoding="utf-8")
     assert f"Gold,{SANCTIONED}," in text
     csv_path.write_text(text.replace(f"Gold,{SANCTIONED},", "Gold,\u0410frican Gold Refinery,", 1), encoding="utf-8")
+    report = project_copy / "docs" / "2023" / "report.md"
+    lines = report.read_text(encoding="utf-8").count("\n")
+    report.write_text(report.read_text(encoding="utf-8") + "Conflict\u00ad free\u200b.\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "disclosures.staff.check", "2023", "--root", str(project_copy)],
                             capture_output=True, text=True, cwd=project_copy, env=dict(os.environ, CM_PROJECT_ROOT=str(project_copy)))
     assert result.returncode == 1
     assert re.search(r"data/smelters/2023\.csv:\d+: '\u0410frican Gold Refinery' is flagged OFAC sanctioned: it reads as "
                      r"a restricted name .* \(\u0410 U\+0410 CYRILLIC CAPITAL LETTER A\)", result.stdout), result.stdout
+    assert f"docs/2023/report.md:{lines + 1}: contains U+00AD SOFT HYPHEN, U+200B ZERO WIDTH SPACE" in result.stdout
 
 
 # ---- one-line errors, never a traceback --------------------------------------------------------
@@ -329,3 +333,12 @@ def test_every_package_is_pinned_by_hash_and_installed_with_them():
     npm_lock = json.loads((ROOT / "tests" / "browser" / "package-lock.json").read_text(encoding="utf-8"))
     packages = {name: p for name, p in npm_lock["packages"].items() if name}
     assert packages and all(p.get("integrity", "").startswith("sha512-") for p in packages.values())
+
+
+def test_ingest_never_writes_supplier_names_where_they_would_be_published(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    result = subprocess.run([sys.executable, "-m", "disclosures.staff.ingest_cmrt", "--year", "2024",
+                             "--private-dir", str(tmp_path / "docs" / "2024" / "suppliers"), str(tmp_path / "inbox")],
+                            capture_output=True, text=True, env=dict(os.environ, CM_PROJECT_ROOT=str(tmp_path)))
+    one_line_error(result, "is inside the project but not under private/")
+    assert not (tmp_path / "docs").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 from disclosures.engine.errors import Problem
 from disclosures.engine.load import Site
 from disclosures.engine.names import lookalike_characters, mixed_script_words
+from disclosures.engine.text_gate import hidden_problem
 from disclosures.engine.model import Filing
 from disclosures.engine.figures import Figures, figures_of
 
@@ -32,6 +33,12 @@ def check_markers(text: str, shown: str) -> list[Problem]:
     """Every `CHECK` the scaffold left: a field or passage not yet confirmed against the filing."""
     return [Problem(shown, "marked CHECK: confirm it against the filing, then remove the marker", line=n)
             for n, line in enumerate(text.splitlines(), 1) if _MARKER.search(line)]
+
+
+def hidden_in_page(text: str, shown: str) -> list[Problem]:
+    """Code points that cannot be seen, typed or pasted into a page's Markdown (the text gate's rule)."""
+    return [Problem(shown, problem, line=n) for n, line in enumerate(text.splitlines(), 1)
+            if (problem := hidden_problem(line, prose=True))]
 
 
 def narrative_lines(text: str) -> list[tuple[int, str]]:
@@ -167,7 +174,7 @@ def check_year(root: Path, site: Site, year: int) -> list[Problem]:
     for page in sorted((root / "docs" / str(year)).glob("*.md")):
         shown = page.relative_to(root).as_posix()
         text = page.read_text(encoding="utf-8")
-        problems += check_markers(text, shown)
+        problems += check_markers(text, shown) + hidden_in_page(text, shown)
         if page.name not in STRUCTURE_PAGES:
             problems += year_problems(filing, shown, text)
             problems += typed_figure_problems(filing, shown, text)

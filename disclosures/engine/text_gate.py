@@ -46,8 +46,9 @@ def without_hidden(text: str) -> str:
 
 
 # Superscripts (¹ ² ™) are footnote marks and trademarks as printed: NFKC would turn "Ltd.¹" into "Ltd.1".
+SUPER = "<super>"  # the Unicode Character Database's decomposition tag (not HTML)
 _SUPERSCRIPT = regex.compile("([%s])" % "".join(
-    regex.escape(chr(i)) for i in range(0x10000) if unicodedata.decomposition(chr(i)).startswith("<super>")))
+    regex.escape(chr(i)) for i in range(0x10000) if unicodedata.decomposition(chr(i)).startswith(SUPER)))
 
 
 def clean(text: str, keep: str = "") -> str:

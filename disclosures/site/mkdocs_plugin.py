@@ -33,7 +33,6 @@ from mkdocs.structure.files import File
 from disclosures.engine.errors import DataError
 from disclosures.site.page import Page
 from disclosures.site.publisher import Publisher, PublishError, symlink_on_the_way, symlinks_under
-from disclosures.site.render.csp import with_policy
 from disclosures.site.render.templating import TEMPLATES
 
 log = logging.getLogger("mkdocs.plugins.disclosures")
@@ -138,7 +137,7 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
 
     def on_post_template(self, output_content, template_name, config):
         """Pages made from a theme template alone (404.html) get their policy too."""
-        return with_policy(output_content) if template_name.endswith(".html") else output_content
+        return self.publisher.finish_template_page(output_content) if template_name.endswith(".html") else output_content
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config):

@@ -317,8 +317,14 @@ class Publisher:
         return {"cm_filing": entry, "cm_kind": kind, "cm_key_facts": facts}
 
     def finish_page(self, html: str) -> str:
-        """The finished page: its slots filled, then its Content-Security-Policy computed from it."""
-        return with_policy(self.slots.fill(html))
+        """The finished page: its slots filled, then its Content-Security-Policy computed from it (not
+        in the preview, whose server adds its own inline reload script after us)."""
+        html = self.slots.fill(html)
+        return html if self.previewing else with_policy(html)
+
+    def finish_template_page(self, html: str) -> str:
+        """A page made from a theme template alone (404.html)."""
+        return html if self.previewing else with_policy(html)
 
     # ---- after the pages ---------------------------------------------------------------------
     def start_downloads(self) -> None:

@@ -198,6 +198,12 @@ def main(argv=None) -> int:
     out = args.out or ROOT / "data" / "smelters" / f"{args.year}.csv"
     report_dir = args.report_dir or ROOT / "data" / "rcoi"
     private_dir = args.private_dir or ROOT / "private" / str(args.year)
+    if private_dir.resolve().is_relative_to(ROOT.resolve()) and \
+            not private_dir.resolve().is_relative_to((ROOT / "private").resolve()):
+        print(f"error: --private-dir {args.private_dir} is inside the project but not under private/: supplier names "
+              f"would be committed or published from there; nothing was written. Use private/ (git-ignored) "
+              f"or a folder outside the project", file=sys.stderr)
+        return 2
     for path, what in ((out, "ingesting into its list"), (report_dir / f"{args.year}.yaml", "ingesting its survey")):
         refuse_filed_year(ROOT, args.year, path, what)
     if private_dir.exists() and any(private_dir.iterdir()) and args.private_dir is None \
