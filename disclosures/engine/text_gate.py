@@ -31,6 +31,8 @@ HIDDEN_IN_PROSE = hidden_but("\t\n")
 
 def hidden_code_points(text: str, prose: bool = False) -> list[str]:
     """Each hidden code point of `text`, described ("U+034F COMBINING GRAPHEME JOINER"), once."""
+    if text.isascii() and text.isprintable():  # most text: nothing to find
+        return []
     found = dict.fromkeys((HIDDEN_IN_PROSE if prose else HIDDEN).findall(text))
     return [describe(c) for c in found]
 
@@ -45,10 +47,15 @@ def without_hidden(text: str) -> str:
     return HIDDEN.sub("", text)
 
 
-# Superscripts (¹ ² ™) are footnote marks and trademarks as printed: NFKC would turn "Ltd.¹" into "Ltd.1".
 SUPER = "<super>"  # the Unicode Character Database's decomposition tag (not HTML)
-_SUPERSCRIPT = regex.compile("([%s])" % "".join(
-    regex.escape(chr(i)) for i in range(0x10000) if unicodedata.decomposition(chr(i)).startswith(SUPER)))
+
+
+@lru_cache(maxsize=1)
+def _superscripts():
+    """Superscripts (¹ ² ™) are footnote marks and trademarks as printed: NFKC would turn "Ltd.¹"
+    into "Ltd.1". From the Unicode Character Database, once (only text beyond ASCII needs it)."""
+    return regex.compile("([%s])" % "".join(
+        regex.escape(chr(i)) for i in range(0x80, 0x10000) if unicodedata.decomposition(chr(i)).startswith(SUPER)))
 
 
 def clean(text: str, keep: str = "") -> str:
@@ -56,7 +63,9 @@ def clean(text: str, keep: str = "") -> str:
     or a no-break space, as the plain character; superscripts kept) and no hidden code points but
     `keep` (removed before and after NFKC, which can map one to another)."""
     pattern = hidden_but(keep) if keep else HIDDEN
-    parts = _SUPERSCRIPT.split(pattern.sub("", text))
+    if text.isascii():  # NFKC leaves ASCII as it is: only its controls can go
+        return pattern.sub("", text) if not text.isprintable() else text
+    parts = _superscripts().split(pattern.sub("", text))
     return pattern.sub("", "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts)))
 
 
