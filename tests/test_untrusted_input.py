@@ -20,7 +20,7 @@ from disclosures.engine.names import name_key
 from disclosures.engine.smelter_csv import read_smelter_csv
 from disclosures.engine.text_gate import clean, hidden_code_points
 from disclosures.engine.yamlio import read_yaml
-from disclosures.ingest.bounded import Limits, LimitExceeded, run_bounded
+from disclosures.ingest.bounded import Limits, LimitExceeded, read_each, run_bounded
 from disclosures.ingest.filing_table import import_table
 from disclosures.ingest.table_text import clean_text
 from disclosures.site.publisher import symlinks_under
@@ -212,6 +212,23 @@ def test_a_reader_over_its_time_or_memory_limit_is_stopped_and_named(tmp_path):
     with pytest.raises(LimitExceeded, match=r"supplier.xlsx: 2 bytes, over the 1-byte limit"):
         run_bounded(len, path, b"", limits=Limits(max_bytes=1))
     assert run_bounded(len, path, b"abc") == 3
+
+
+def _spin_on_slow(path: str):
+    if "slow" in path:
+        _spin()
+    return Path(path).name
+
+
+def test_a_child_serves_file_after_file_and_one_over_its_limit_costs_only_itself(tmp_path):
+    paths = [tmp_path / n for n in ("a.xlsx", "slow.xlsx", "b.xlsx", "c.xlsx")]
+    for path in paths:
+        path.write_bytes(b"PK")
+    results = list(read_each(_spin_on_slow, map(str, paths), jobs=1, limits=Limits(cpu_seconds=1),
+                             refused=lambda path, exc: str(exc)))
+    assert results[0] == "a.xlsx" and results[2:] == ["b.xlsx", "c.xlsx"]
+    assert results[1] == f"{paths[1]}: reading it took more than 1 s of CPU time, the limit for one file: not read " \
+                         "(a real file takes seconds)"
 
 
 def test_a_hidden_code_point_in_a_cmrt_is_removed_so_the_row_is_the_sanctioned_smelter(tmp_path):

@@ -27,7 +27,6 @@ import datetime as dt
 import io
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -38,7 +37,7 @@ from disclosures.engine.inert import markdown_text, neutralize
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.reference import load_reference
 from disclosures.engine.smelter_csv import write_smelter_csv
-from disclosures.ingest.bounded import LimitExceeded, Limits, run_bounded
+from disclosures.ingest.bounded import LimitExceeded, Limits, read_each, run_bounded
 from disclosures.ingest.cmrt import parse_supplier
 from disclosures.ingest.cmrt_merge import merge
 from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_list
@@ -74,21 +73,13 @@ def read_one(path: str):
         return path, None, f"could not be read ({type(exc).__name__}: {str(exc)[:120]}): please report it"
 
 
-def read_bounded(path: str):
-    """read_one in a child process under the size, CPU-time and memory limits of one file."""
-    try:
-        return run_bounded(read_one, path, path, limits=WORKBOOK_LIMITS)
-    except LimitExceeded as exc:
-        return path, None, str(exc).removeprefix(f"{path}: ")
-
-
 def read_all(paths: list[Path], jobs: int) -> list[tuple]:
-    """Each workbook in its own child process (threads here only wait on them): a crash or a
-    runaway file is that file's rejection, with the limit it met."""
+    """Each workbook in a child process under the limits (`jobs` children, each reading one file
+    after another): a crash or a runaway file is that file's rejection, with the limit it met."""
     work = [str(p) for p in paths]
     progress = dict(total=len(work), unit="file", desc="CMRT", disable=None)  # shown on a terminal only
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(tqdm(pool.map(read_bounded, work), **progress))
+    refused = lambda path, exc: (path, None, str(exc).removeprefix(f"{path}: "))  # noqa: E731
+    return list(tqdm(read_each(read_one, work, jobs, WORKBOOK_LIMITS, refused), **progress))
 
 
 def _plain_error(exc: Exception) -> str:
