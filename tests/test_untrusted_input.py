@@ -259,10 +259,25 @@ def test_a_draft_year_and_stray_files_never_reach_the_deployed_site(project_copy
     (docs / "CNAME").write_text("disclosures.example.com\n", encoding="utf-8")
     site = build_or_fail(project_copy, tmp_path / "site")
     published = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    assert not {p for p in published if p.startswith("2023/") or "supplier" in p}, published
+    assert not {p for p in published if "2023" in p or "supplier" in p}, published  # pages, downloads
+    only_2023 = "Yunnan Copper Industry Co., Ltd."  # listed in 2023, not in 2013
+    assert only_2023 in (project_copy / "data" / "smelters" / "2023.csv").read_text(encoding="utf-8")
+    assert only_2023 not in (project_copy / "data" / "smelters" / "2013.csv").read_text(encoding="utf-8")
+    for name in ("search/search_index.json", "downloads/smelter-index.csv", "smelters/index.html", "sitemap.xml"):
+        text = (site / name).read_text(encoding="utf-8")
+        assert only_2023 not in text and "2023/" not in text.replace("2013/", ""), name
     assert {"assets/logo.svg", "CNAME"} <= published
     preview = build_or_fail(project_copy, tmp_path / "preview", "--drafts")
     assert (preview / "2023" / "suppliers.csv").is_file()  # the staff's own preview shows the draft's files
+
+
+def test_an_attachment_a_browser_would_run_is_refused(project_copy, tmp_path):
+    make_draft(project_copy, 2023)  # a filed year could not gain a file at all (its lock records attachments)
+    (project_copy / "docs" / "2023" / "exhibit.htm").write_text("<script>alert(1)</script>", encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site", "--drafts")
+    assert result.returncode != 0 and "docs/2023/exhibit.htm: a file a browser would run as a page or a script " \
+        "cannot be published as an attachment" in result.stderr
+    assert not (tmp_path / "site" / "2023" / "exhibit.htm").exists()
 
 
 def test_a_symlink_in_the_theme_layer_stops_the_build(project_copy, tmp_path):

@@ -32,7 +32,7 @@ from mkdocs.structure.files import File
 
 from disclosures.engine.errors import DataError
 from disclosures.site.page import Page
-from disclosures.site.publisher import Publisher, PublishError, symlink_on_the_way, symlinks_under
+from disclosures.site.publisher import Publisher, PublishError, active_attachment, symlink_on_the_way, symlinks_under
 from disclosures.site.render.templating import TEMPLATES
 
 log = logging.getLogger("mkdocs.plugins.disclosures")
@@ -104,8 +104,11 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             if root is not None and (link := symlink_on_the_way(root, file.src_uri)):
                 raise PluginError(f"{link} is a symbolic link: the site publishes only files that live in the "
                                   f"repository; replace the link with the file itself")
-            if root is not None and root.resolve() == docs.resolve() and not publisher.is_published(file.src_uri):
-                files.remove(file)
+            if root is not None and root.resolve() == docs.resolve():
+                if not publisher.is_published(file.src_uri):
+                    files.remove(file)
+                elif refusal := active_attachment(file.src_uri):
+                    raise PluginError(refusal)
         for path, markdown in publisher.added_pages().items():
             files.append(File.generated(config, path, content=markdown))
         publisher.start_downloads()

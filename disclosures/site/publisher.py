@@ -46,6 +46,19 @@ PUBLIC_FOLDERS = ("assets/", "images/")
 PUBLIC_FILES = ("CNAME", "robots.txt", "favicon.ico")
 
 
+# Files a browser would run on the site's own address (a page, a script, an SVG with a script in
+# it), were one attached to a year: no Content-Security-Policy of ours would cover them.
+ACTIVE_ATTACHMENTS = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".js", ".mjs", ".xml", ".xsl")
+
+
+def active_attachment(src_uri: str) -> str | None:
+    """Why a file of a year folder cannot be published as an attachment, or None."""
+    if re.match(r"^\d{4}/", src_uri) and src_uri.lower().endswith(ACTIVE_ATTACHMENTS):
+        return (f"docs/{src_uri}: a file a browser would run as a page or a script cannot be published as an "
+                "attachment of a filing: attach it as PDF (or plain text) instead")
+    return None
+
+
 def symlink_on_the_way(root: Path, relative: str) -> Path | None:
     """The first symbolic link between `root` (itself included) and root/relative, if any: the
     site publishes only files that live in the repository (a link can reach .git/config or /proc)."""
