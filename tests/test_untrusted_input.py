@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from disclosures.engine.errors import DataError
 from disclosures.engine.names import name_key
@@ -374,3 +376,36 @@ def test_ingest_never_writes_supplier_names_where_they_would_be_published(tmp_pa
                             capture_output=True, text=True, env=dict(os.environ, CM_PROJECT_ROOT=str(tmp_path)))
     one_line_error(result, "is inside the project but not under private/")
     assert not (tmp_path / "docs").exists()
+
+
+# ---- payloads we did not write: random documents through the importer ------------------------
+
+_WORDS = st.sampled_from(["Gold", "Tin", "Smelter Name", "Country", "Status", "Metal", "Japan", "Conformant",
+                          "CID001234", "Agosi AG", "*", "¹", "<b>", "&amp;", "\u200b", "\x00", "\u034f", "-", "|",
+                          "=HYPERLINK(1)", "[x](javascript:1)", "Ａ", "\f", "\t", "  "])
+_TEXT = st.lists(_WORDS, max_size=6).map(" ".join)
+
+
+@st.composite
+def _html(draw, depth=0):
+    tag = draw(st.sampled_from(["table", "tr", "td", "th", "div", "p", "sup", "span", "script", "h3"]))
+    attrs = draw(st.sampled_from(["", ' colspan="3"', ' rowspan="99"', ' rowspan="0"', ' colspan="-1"', ' rowspan="2"']))
+    children = draw(st.lists(_html(depth + 1), max_size=3)) if depth < 4 else []
+    return f"<{tag}{attrs}>{draw(_TEXT)}{''.join(children)}</{tag}>{draw(_TEXT)}"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=st.one_of(st.lists(_html(), max_size=6).map(lambda parts: "<html><body>" + "".join(parts)),
+                          st.lists(_TEXT, max_size=30).map("\n".join),
+                          st.lists(st.lists(_TEXT, max_size=5).map("\t".join), max_size=20).map("\n".join)),
+       name=st.sampled_from(["x.htm", "x.txt", "x.csv"]))
+def test_any_document_is_imported_whole_or_refused_with_a_reason(reference, document, name):
+    try:
+        rows, acc = import_table(document.encode("utf-8"), name, reference)
+    except DataError as exc:
+        assert all(str(p.path) == name for p in exc.problems)
+        return
+    assert acc.balanced() and acc.written == len(rows)
+    for row in rows:
+        assert not [f for f in ("smelter_name", "country", "status", "smelter_id", "footnote")
+                    if hidden_code_points(getattr(row, f))], row
