@@ -39,9 +39,14 @@ def environment() -> Environment:
         env = Environment(loader=FileSystemLoader(list(_search_path)), autoescape=True, finalize=_inert,
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         env.filters.update(paragraphs=paragraphs, linkify=linkify, lines=_lines, longdate=longdate, filed=filed_text,
-                           filed_paragraphs=filed_paragraphs)
+                           filed_paragraphs=filed_paragraphs, plural=plural)
         _environments[_search_path] = env
     return env
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 smelter`, `1,234 smelters`: the count with thousands separators and the noun it takes."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def _lines(value: str) -> Markup:
