@@ -57,7 +57,8 @@ class BoundedReader:
         """func(*args)'s result, or its exception re-raised here, or LimitExceeded naming `path`."""
         if Path(path).is_file():
             check_size(Path(path), self.limits)
-        if self.child is None:
+        if self.child is None or not self.child.is_alive():  # the first file, or a child that has gone
+            self.close()
             self._start()
         self.conn.send(args)
         try:
