@@ -209,6 +209,19 @@ def test_the_printed_report_is_a_compact_document_with_its_flags(page, server, t
     assert len(header) >= 5, "the header row repeats on every page of the table"
 
 
+def test_the_printed_index_has_every_row(page, server, tmp_path):
+    """On screen the cross-filing index scrolls in its own box; on paper every row prints."""
+    page.goto(server + "/smelters/")
+    expect(page.locator("[data-enhanced]")).to_have_count(1)
+    rows = page.locator("#smelter-index tbody tr").count()
+    assert rows >= 400
+    pdf = tmp_path / "index.pdf"
+    page.pdf(path=str(pdf), format="Letter", prefer_css_page_size=True)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    printed = [line for line in text.splitlines() if re.match(r"\s*(Gold|Tin|Tantalum|Tungsten)\s+\S", line)]
+    assert len(printed) >= rows, f"{len(printed)} of {rows} rows printed"
+
+
 def test_a_printed_filtered_list_says_it_is_filtered(page, server, tmp_path):
     page.goto(server + "/2023/smelters/?metal=Tin&class=not_listed")
     expect(page.locator("[data-enhanced]")).to_have_count(1)
