@@ -1,7 +1,9 @@
 """The built site: pages, the figures bound to data, fidelity to the filings, and failed builds."""
 from __future__ import annotations
 
+import csv
 import html as htmllib
+import io
 import re
 import subprocess
 import sys
@@ -249,3 +251,19 @@ def test_a_count_of_one_takes_the_singular(built_site):
     assert wrong == {}
     changes = visible_text((built_site / "2023" / "changes" / "index.html").read_text(encoding="utf-8"))
     assert "Class worsened: 1 smelter, 2013 to 2023" in changes
+
+
+def test_the_cross_filing_index_carries_each_smelters_id_and_its_source(built_site):
+    """Published IDs, else the ID this site resolved, each labelled: the same as the year's list gives."""
+    index = list(csv.DictReader(io.StringIO((built_site / "downloads" / "smelter-index.csv").read_text(encoding="utf-8-sig"))))
+    year = list(csv.DictReader(io.StringIO((built_site / "downloads" / "smelters-2023.csv").read_text(encoding="utf-8-sig"))))
+    ids = {(r["metal"], r["smelter_name"]): (r["smelter_id"], r["smelter_id_resolved_by_site"]) for r in year}
+    checked = 0
+    for row in index:
+        assert row["smelter_id_source"] == ("" if not row["smelter_id"] else row["smelter_id_source"])
+        assert row["smelter_id_source"] in ("", "as filed", "resolved by this site")
+        if row["last_listed"] == "2023" and (row["metal"], row["smelter_name"]) in ids:
+            published, resolved = ids[(row["metal"], row["smelter_name"])]
+            assert row["smelter_id"] == (published or resolved), row
+            checked += 1
+    assert checked > 300 and sum(bool(r["smelter_id"]) for r in index) > 300

@@ -134,12 +134,21 @@ def change_records(d) -> list[dict]:
     return records
 
 
+def timeline_ids(t: Timeline) -> tuple[str, str]:
+    """(the RMI ID the newest filing that gave one published, the ID this site resolved), either ""."""
+    rows = [s for year in reversed(t.years) for s in t.by_year[year].rows]
+    return (next((s.row.smelter_id for s in rows if s.row.smelter_id), ""),
+            next((s.resolved_id for s in rows if s.resolved_id), ""))
+
+
 def index_records(timelines: list[Timeline], years: list[int]) -> list[dict]:
     records = []
     for t in timelines:
         s = t.latest.first
+        published, resolved = timeline_ids(t)
         rec = {"metal": s.row.metal, "smelter_name": s.row.smelter_name, "other_names": "; ".join(t.names[1:]),
-               "country": s.country_name, "country_code": s.country_code, "smelter_id": s.row.smelter_id,
+               "country": s.country_name, "country_code": s.country_code, "smelter_id": published or resolved,
+               "smelter_id_source": "as filed" if published else "resolved by this site" if resolved else "",
                "first_listed": t.years[0], "last_listed": t.years[-1]}
         for y in years:
             e = t.by_year.get(y)
