@@ -267,3 +267,33 @@ def test_the_cross_filing_index_carries_each_smelters_id_and_its_source(built_si
             assert row["smelter_id"] == (published or resolved), row
             checked += 1
     assert checked > 300 and sum(bool(r["smelter_id"]) for r in index) > 300
+
+
+def test_the_atom_feed_has_an_entry_per_filing_amendment_and_correction(built_site, site):
+    from urllib.parse import urljoin
+
+    from lxml import etree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = etree.parse(str(built_site / "feed.xml")).getroot()  # well-formed XML, or this raises
+    assert feed.tag == f"{atom}feed"
+    for required in ("id", "title", "updated", "author/" + atom + "name"):
+        assert (feed.findtext(atom + required) or "").strip(), required
+    assert feed.find(f"{atom}link[@rel='self']").get("href").endswith("/feed.xml")
+    entries = feed.findall(f"{atom}entry")
+    ids = [e.findtext(f"{atom}id") for e in entries]
+    assert len(set(ids)) == len(ids) and all(re.match(r"https?://", i) for i in ids)
+    dates = [e.findtext(f"{atom}updated") for e in entries]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z", d) for d in dates) and dates == sorted(dates, reverse=True)
+    titles = [e.findtext(f"{atom}title") for e in entries]
+    filings = [site.filing(y) for y in site.years if y not in site.drafts]
+    assert sum(t.endswith("Conflict Minerals Report filed") for t in titles) == len(filings)
+    assert sum(" amended " in t for t in titles) == sum(len(f.meta.amendments) for f in filings)
+    assert sum(t.startswith("This site corrected") for t in titles) == sum(len(f.meta.restatements) for f in filings) > 0
+    assert feed.findtext(f"{atom}updated") == dates[0]
+    for page in built_site.rglob("*.html"):  # every page points feed readers at it
+        link = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]* href="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert link, page
+        rel = page.relative_to(built_site).as_posix()
+        target = urljoin("http://x/" + rel, link.group(1))
+        assert target == "http://x/feed.xml", (rel, link.group(1))

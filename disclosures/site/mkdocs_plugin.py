@@ -89,6 +89,7 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             config.copyright = settings.footer_text
             if settings.site_url:
                 config.site_url = settings.site_url.rstrip("/") + "/"
+        self.publisher.site_url = config.site_url or ""
         return config
 
     def on_serve(self, server, config, builder):
@@ -104,6 +105,9 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             if root is not None and (link := symlink_on_the_way(root, file.src_uri)):
                 raise PluginError(f"{link} is a symbolic link: the site publishes only files that live in the "
                                   f"repository; replace the link with the file itself")
+            if root is not None and root.resolve() == TEMPLATES.resolve() and not file.src_uri.startswith("assets/"):
+                files.remove(file)  # the package's fragments (cm/feed.xml...) are template sources, not assets
+                continue
             if root is not None and root.resolve() == docs.resolve():
                 if not publisher.is_published(file.src_uri):
                     files.remove(file)

@@ -9,6 +9,7 @@ does not depend on the markup either generator prints.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -33,7 +34,7 @@ from disclosures.site.render import downloads, search_docs
 from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import inline_text
 from disclosures.site.render.key_facts import key_facts
-from disclosures.site.render.templating import use_overrides
+from disclosures.site.render.templating import render, use_overrides
 
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"},
                       {"Corrections by this site": "corrections.md"}]
@@ -152,6 +153,7 @@ class Publisher:
         self.root = Path(root).resolve()
         self.drafts, self.previewing, self.record_to = drafts, previewing, record_to
         self.site_macros = site_macros  # the project's own macros/ module (define_env), if any
+        self.site_url = ""  # the site's address (the generator's site_url): the feed's links are absolute
         use_overrides(theme_dir)
         self._cache: tuple[tuple, Site] | None = None
         self.error: str | None = None
@@ -351,6 +353,26 @@ class Publisher:
             writing, self.writing = self.writing, None
             downloads.finish(writing, None)
 
+    def feed(self, site_url: str) -> str:
+        """The Atom feed: an entry per filed year, amendment and correction by this site, newest first."""
+        entries = []
+        for e in (e for e in self.year_entries() if not e.draft):
+            entries.append(dict(path=f"{e.year}/", anchor=f"filed-{e.filed_on_iso}", date=e.filed_on_iso,
+                                title=f"{e.year} Form SD and Conflict Minerals Report filed",
+                                summary=f"{e.registrant} filed its Form SD for calendar year {e.year} on {e.filed_on}."))
+            entries += [dict(path=f"{e.year}/", anchor=f"amended-{a.date_iso}", date=a.date_iso,
+                             title=f"{e.year} filing amended ({a.form or 'Form SD/A'})",
+                             summary=f"Amended on {a.date}: {a.reason}") for a in e.amendments]
+            entries += [dict(path="corrections/", anchor=f"y{e.year}-{n}", date=c.date_iso,
+                             title=f"This site corrected its analysis of the {e.year} filing",
+                             summary=f"{c.date}: {c.reason}") for n, c in enumerate(e.corrections, 1)]
+        entries.sort(key=lambda x: x["date"], reverse=True)
+        settings, years = self.settings, self.year_entries()
+        registrant = settings.registrant if settings else years[0].registrant if years else ""
+        return str(render("cm/feed.xml", base=site_url.rstrip("/") + "/", entries=entries,
+                          title=settings.title if settings else "Conflict minerals disclosures", registrant=registrant,
+                          updated=entries[0]["date"] if entries else dt.date.today().isoformat()))
+
     def search_entries(self) -> list[dict]:
         """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
         return [] if self.error else search_docs.smelter_docs(list(self.site.timelines))
@@ -366,6 +388,7 @@ class Publisher:
             downloads.finish(writing, site_dir / "downloads")
         else:
             downloads.write_all(site_dir / "downloads", downloads.plan(self.site, self.amendments))
+        (site_dir / "feed.xml").write_text(self.feed(self.site_url), encoding="utf-8")
         problems = []
         for year in self.site.years:
             record = year_record(self.root, self.site, year, self.page_html, site_dir)
