@@ -15,11 +15,12 @@ DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 TABLE_PAGES = ["/2023/smelters/", "/2023/report/", "/2023/changes/", "/smelters/", "/2013/smelters/"]
 EVERY_KIND = TABLE_PAGES + ["/", "/2023/", "/about/", "/404.html"]
 
-# Every word of every visible cell of the smelter tables (and their headers) that the browser
-# laid out on more than one line: a word is broken when its Range has rects on two lines.
+# Every word of every visible cell of every table of the page's content (the smelter tables, the
+# summaries, About's tables, the change counts, the Form SD's grids) that the browser laid out on
+# more than one line: a word is broken when its Range has rects on two lines.
 BROKEN_WORDS = """(limit) => {
   const broken = [];
-  const cells = Array.from(document.querySelectorAll('table.cm-list tr')).slice(0, limit)
+  const cells = Array.from(document.querySelectorAll('.md-content table tr')).slice(0, limit)
     .flatMap(tr => Array.from(tr.cells)).filter(c => c.offsetParent !== null);
   for (const cell of cells) {
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -45,7 +46,7 @@ def open_page(page, server, path, viewport):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-@pytest.mark.parametrize("path", TABLE_PAGES)
+@pytest.mark.parametrize("path", TABLE_PAGES + ["/", "/2023/", "/2013/", "/about/", "/2013/report/"])
 def test_no_word_in_a_table_is_broken_across_lines(page, server, path, viewport):
     open_page(page, server, path, viewport)
     broken = page.evaluate(BROKEN_WORDS, 400)
