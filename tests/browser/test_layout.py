@@ -230,3 +230,44 @@ def test_a_printed_filtered_list_says_it_is_filtered(page, server, tmp_path):
     page.pdf(path=str(pdf), format="Letter")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Filtered view: Metal: Tin; Class: Not listed — 17 of 352 smelters." in " ".join(text.split())
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    values = [float(v) for v in re.findall(r"[\d.]+", css)]
+    return (*values[:3], values[3] if len(values) > 3 else 1.0)
+
+
+def _contrast(fg: str, bg: str) -> float:
+    (r, g, b, a), (br, bgr, bb, _) = _rgba(fg), _rgba(bg)
+    mixed = [a * c + (1 - a) * d for c, d in ((r, br), (g, bgr), (b, bb))]
+
+    def luminance(rgb):
+        lin = [(c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(mixed), luminance((br, bgr, bb))), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_the_chosen_view_and_absent_years_are_visible(browser, server, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(server + "/2023/smelters/")
+        expect(page.locator("[data-smelter-table][data-enhanced]")).to_be_attached()
+        page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.keyboard.press("Tab")
+        page.locator("#search").focus()
+        ring = page.evaluate("(() => { const s = getComputedStyle(document.querySelector('#search')); "
+                             "return [s.outlineStyle, s.outlineWidth, s.outlineColor]; })()")
+        assert ring[0] == "solid" and ring[1] == "2px" and _contrast(ring[2], page_bg) >= 3, ring
+        buttons = page.locator(".cm-view .md-button")
+        styles = buttons.evaluate_all("bs => bs.map(b => [b.getAttribute('aria-pressed'), getComputedStyle(b).backgroundColor])")
+        pressed = next(bg for state, bg in styles if state == "true")
+        assert _contrast(pressed, page_bg) >= 3, (scheme, styles)  # the chosen view stands out from the page
+        page.goto(server + "/smelters/")
+        absent = page.locator("td.cm-none").first
+        color = absent.evaluate("e => getComputedStyle(e).color")
+        assert _contrast(color, page_bg) >= 4.5, (scheme, color)
+    finally:
+        context.close()
