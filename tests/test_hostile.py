@@ -107,16 +107,20 @@ def test_every_macro_is_inert_in_any_markdown_context(hostile_site):
 def test_a_section_macro_written_inline_is_a_clear_error(project_copy, tmp_path):
     """Macros that make headings (BLOCK_MACROS) stand on their own line: inline, a list item holding
     a heading crashed Material's search with a traceback."""
-    from disclosures.site.macros import BLOCK_MACROS
+    from disclosures.site.macros import BLOCK_MACROS, misplaced_block_macros
 
     from .conftest import make_draft
 
-    make_draft(project_copy, 2023)
+    for macro in BLOCK_MACROS:  # each, in each context; alone on its line (or indented) it is fine
+        for written in (f"- item {{{{ {macro}() }}}}", f"> {{{{ {macro}() }}}}", f"| {{{{ {macro}() }}}} |",
+                        f"Text {{{{ {macro}(view='filed') }}}} text."):
+            assert misplaced_block_macros("# Page\n\n" + written + "\n") == [(3, macro)], written
+        assert misplaced_block_macros(f"{{{{ {macro}() }}}}\n   {{{{- {macro}() -}}}}  \n") == []
+    make_draft(project_copy, 2023)  # and the build says so, naming page and line, never a traceback
     report = project_copy / "docs" / "2023" / "report.md"
     lines = report.read_text(encoding="utf-8").splitlines()
-    for macro in BLOCK_MACROS:
-        report.write_text("\n".join(lines + ["", f"- item {{{{ {macro}() }}}} after"]) + "\n", encoding="utf-8")
-        result = mkdocs_build(project_copy, tmp_path / macro, "--drafts")
-        assert result.returncode != 0 and "Traceback" not in result.stderr, (macro, result.stderr[-2000:])
-        assert (f"docs/2023/report.md:{len(lines) + 2}: {macro}() makes sections with headings: write it on a line "
-                "of its own") in result.stderr, result.stderr[-2000:]
+    report.write_text("\n".join(lines + ["", "- item {{ site_corrections() }} after"]) + "\n", encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site", "--drafts")
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert (f"docs/2023/report.md:{len(lines) + 2}: site_corrections() makes sections with headings: write it on a "
+            "line of its own") in result.stderr, result.stderr[-2000:]
