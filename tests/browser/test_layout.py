@@ -271,3 +271,20 @@ def test_focus_the_chosen_view_and_absent_years_are_visible(browser, server, sch
         assert _contrast(color, page_bg) >= 4.5, (scheme, color)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_a_key_fact_opens_the_filtered_list_in_view(page, server, viewport):
+    """"1 sanctioned" on the Form SD page: the list filtered to it, its status said and focused,
+    the matching row on screen (it was 1,349 px down the page)."""
+    page.set_viewport_size(viewport)
+    page.goto(server + "/2023/")
+    page.locator(".cm-facts a", has_text="sanctioned").first.click()
+    expect(page.locator("[data-smelter-table][data-enhanced]")).to_be_attached()
+    assert page.url.endswith("?risk=sanction#smelters-2023")
+    status = page.locator(".cm-status")
+    expect(status).to_have_text(re.compile(r"^1 of 352 smelters"))
+    expect(status).to_be_focused()
+    row = page.locator("#smelters-2023 tbody tr", has=page.locator("th", has_text="African Gold Refinery"))
+    box, height = row.bounding_box(), page.viewport_size["height"]
+    assert box and 0 <= box["y"] and box["y"] + min(box["height"], 60) <= height, (box, height)

@@ -24,8 +24,8 @@ class Fact:
 
 def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool = True) -> Markup:
     """`list_url`: the year's smelter list, relative to the page the facts are shown on."""
-    def link(**query) -> str:
-        return f"{list_url}?{urlencode(query)}"
+    def link(**query) -> str:  # to the filtered list itself, not the top of its page
+        return f"{list_url}?{urlencode(query)}#smelters-{filing.year}"
 
     st = filing.stats
     total = st.facilities or 1

@@ -320,6 +320,19 @@
     applySort();
     update();
     if (textOf) foldWhenIdle(rows, textOf);
+    // Arrived from a key fact ("1 sanctioned" -> ?risk=sanction#smelters-2023): the filtered list
+    // and its "N of M" status in view at once, the status focused so a screen reader says it.
+    // After the load event: the browser's own move to the fragment would otherwise take the focus back.
+    if (location.hash && location.hash.length > 1 && table.id === decodeURIComponent(location.hash.slice(1))) {
+      var arrive = function () {
+        setTimeout(function () {
+          ui.status.setAttribute("tabindex", "-1");
+          container.scrollIntoView({ block: "start" });
+          ui.status.focus({ preventScroll: true });
+        }, 0);
+      };
+      if (document.readyState === "complete") arrive(); else window.addEventListener("load", arrive);
+    }
     // Read by scripts/bench_site.py; harmless otherwise.
     container.setAttribute("data-rows", String(rows.length));
     container.setAttribute("data-enhance-ms", String(Math.round(performance.now() - started)));
