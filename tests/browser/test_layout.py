@@ -106,8 +106,11 @@ def test_a_phone_shows_each_row_as_a_block_and_folds_the_filters(page, server):
     first = page.locator("#smelters-2023 tbody tr").first
     name, metal = first.locator("th").bounding_box(), first.locator("td").first.bounding_box()
     assert metal["y"] >= name["y"] + name["height"] - 1, "metal and country go under the name"
-    names = [page.locator("#smelters-2023 tbody tr th").nth(i).inner_text() for i in range(3)]
-    assert names == sorted(names, key=str.casefold, reverse=True)
+    ths = page.locator("#smelters-2023 tbody tr th")
+    ths.first.scroll_into_view_if_needed()  # rows off screen may not be laid out yet (inner_text is then "")
+    expect(ths.first).not_to_have_text("")
+    names = [ths.nth(i).inner_text() for i in range(3)]
+    assert all(names) and names == sorted(names, key=str.casefold, reverse=True), names
 
 
 def test_no_match_says_so_and_offers_a_reset(page, server):
