@@ -164,12 +164,13 @@ def _seconds(work) -> float:
 
 
 def _import_seconds(data: bytes, name: str, reference) -> float:
+    """The best of three: a busy machine slows a run, never speeds one up."""
     def work():
         try:
             import_table(data, name, reference)
         except DataError:
             pass
-    return _seconds(work)
+    return min(_seconds(work) for _ in range(3))
 
 
 def test_html_import_is_linear_in_empty_tables(reference):
@@ -178,7 +179,7 @@ def test_html_import_is_linear_in_empty_tables(reference):
     def page(n):
         return ("<html><body><h3>Gold</h3>" + "<table></table>" * n + "<table><tr><th>Smelter Name</th><th>Country"
                 "</th></tr><tr><td>Agosi AG</td><td>Germany</td></tr></table></body></html>").encode()
-    small, large = _import_seconds(page(2_000), "a.htm", reference), _import_seconds(page(20_000), "a.htm", reference)
+    small, large = _import_seconds(page(1_000), "a.htm", reference), _import_seconds(page(10_000), "a.htm", reference)
     assert large < 30 * max(small, 0.01), (small, large)
 
 
@@ -186,7 +187,7 @@ def test_pdf_text_import_is_linear_in_page_breaks_and_header_lines(reference):
     def text(n):
         return ("Metal  Smelter Name  Country  Status\n" * n + "Gold  Agosi AG  Germany  Conformant\n" +
                 "x\n" * n + "\f\n" * n).encode()
-    small, large = _import_seconds(text(2_000), "a.txt", reference), _import_seconds(text(20_000), "a.txt", reference)
+    small, large = _import_seconds(text(1_000), "a.txt", reference), _import_seconds(text(10_000), "a.txt", reference)
     assert large < 30 * max(small, 0.01), (small, large)
 
 

@@ -141,12 +141,17 @@ def _over(path, limit: str) -> str:
     return f"{path}: reading it took more than {limit}, the limit for one file: not read (a real file takes seconds)"
 
 
-def _serve(conn, func, limits: Limits) -> None:
-    """The child: one job after another, each with a CPU allowance of its own."""
+def limit_memory(limits: Limits = DEFAULT) -> None:
+    """This process's address space capped (a child's first step; also pdftotext's preexec_fn)."""
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     except (ValueError, OSError):
         pass  # a platform without it: the parent's wall clock still holds
+
+
+def _serve(conn, func, limits: Limits) -> None:
+    """The child: one job after another, each with a CPU allowance of its own."""
+    limit_memory(limits)
     while True:
         try:
             args = conn.recv()

@@ -32,7 +32,7 @@ from disclosures.site.macros import misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
 from disclosures.site.render import downloads, search_docs
 from disclosures.site.render.csp import with_policy
-from disclosures.site.render.html import inline_text
+from disclosures.site.render.html import text
 from disclosures.site.render.key_facts import key_facts
 from disclosures.site.render.templating import render, use_overrides
 
@@ -409,12 +409,7 @@ def _items(changes) -> tuple | None:
 
 def _symlinks(root: Path) -> list[str]:
     """Links inside docs/ or data/ could publish files from anywhere on the machine."""
-    found = []
-    for folder in ("docs", "data"):
-        for dirpath, dirnames, filenames in os.walk(root / folder):
-            found += [str((Path(dirpath) / name).relative_to(root)) for name in dirnames + filenames
-                      if (Path(dirpath) / name).is_symlink()]
-    return found
+    return [str(link.relative_to(root)) for folder in ("docs", "data") for link in symlinks_under(root / folder)]
 
 
 def _inert_in_markdown(value):
@@ -422,7 +417,7 @@ def _inert_in_markdown(value):
     text (YAML fields, names) as plain characters that neither HTML nor Markdown can act on."""
     if isinstance(value, (Markup, int, float)) or value is None:
         return value
-    return inline_text(value)
+    return text(value)
 
 
 @functools.cache

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from disclosures.engine.errors import DataError
 from disclosures.engine.inert import neutralize
-from disclosures.ingest.bounded import DEFAULT, LimitExceeded, check_size, run_bounded
+from disclosures.ingest.bounded import LimitExceeded, check_size, limit_memory, run_bounded
 from disclosures.ingest.workbook import NotACmrt, check_container
 from disclosures.ingest.filing_table import KINDS, Accounting, import_table
 from disclosures.engine.reference import load_reference
@@ -86,7 +85,7 @@ def pdf_text(path: Path) -> bytes | None:
     """A PDF exhibit as `pdftotext -layout` text (poppler-utils, which scripts/dev installs)."""
     try:
         result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, timeout=120,
-                                preexec_fn=_limit_memory)
+                                preexec_fn=limit_memory)
     except (OSError, subprocess.TimeoutExpired) as exc:
         print(f"error: {path} is a PDF and pdftotext could not read it ({exc}); install poppler-utils, or run "
               f"`pdftotext -layout {path} exhibit.txt` and import the .txt", file=sys.stderr)
@@ -99,10 +98,6 @@ def pdf_text(path: Path) -> bytes | None:
 
 
 TEXT_FIELDS = ("smelter_name", "country", "status", "smelter_id", "footnote")
-
-
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (DEFAULT.memory_bytes, DEFAULT.memory_bytes))
 
 
 def report(acc: Accounting) -> str:

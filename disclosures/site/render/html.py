@@ -19,18 +19,8 @@ _URL = re.compile(r"<?(https?://[^\s<>\"]+[^\s<>\".,;:)])>?")
 
 
 def text(value) -> Markup:
-    """Inert HTML for any untrusted value."""
+    """Any untrusted value as text that HTML, Markdown (in any context) and Jinja all leave alone."""
     return Markup(("" if value is None else str(value)).translate(_INERT))
-
-
-_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "*_[]()#!~^=<>&\"'|{}`\\"})
-
-
-def inline_text(value) -> Markup:
-    """Inert HTML, Jinja and Markdown for a value written into the narrative with {{ ... }}: the
-    page's Markdown is parsed after it, so links `[x](...)`, attribute lists `{: ...}`, emphasis
-    and raw tags from a YAML field must arrive as plain characters (entities), never as syntax."""
-    return Markup(("" if value is None else str(value)).translate(_MARKDOWN))
 
 
 _SCRIPT_DATA = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
