@@ -6,6 +6,7 @@ failing test reads "2024: figure `facilities` is 383 in the data but the page sa
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -13,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+import pandas as pd
 import pytest
 
 from disclosures.engine.checks import check_year
@@ -114,10 +116,48 @@ def download_problems(site: Path, model: Site) -> list[str]:
                                 f"{next((a, b) for a, b in zip(shown + [''] * len(names), names + [''] * len(shown)) if a != b)}")
         path = site / "downloads" / f"smelters-{year}.json"
         if path.is_file():
-            payload = json.loads(path.read_bytes())
-            count = len(payload.get("rows", []))
+            count = len(pd.read_json(path, orient="table"))  # as the data dictionary tells analysts to read it
             if count != len(names):
-                problems.append(f"{year}: downloads/smelters-{year}.json says {count} rows, the data has {len(names)}")
+                problems.append(f"{year}: downloads/smelters-{year}.json has {count} rows, the data has {len(names)}")
+    return problems
+
+
+def _heading(page: Path) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""
+
+
+def data_package_problems(site: Path, model: Site) -> list[str]:
+    """datapackage.json passes Frictionless validation against the files it describes, every
+    column says what it holds and whether it is as filed, each JSON twin loads with pandas with
+    the CSV's rows and columns, and every smelter of the index has its page."""
+    from frictionless import validate  # a test-only dependency, and slow to import
+
+    problems = []
+    report = validate(str(site / "datapackage.json"))
+    if not report.valid:
+        problems += [f"datapackage.json: {e}" for e in report.flatten(["resourceName", "rowNumber", "fieldName", "message"])[:10]]
+    package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        for field in resource["schema"]["fields"]:
+            if field.get("provenance") not in ("as filed", "analysis") or len(field.get("description", "")) < 20:
+                problems.append(f"datapackage.json: {resource['name']}.{field['name']} does not say what it holds")
+        twin = site / resource["path"].replace(".csv", ".json")
+        if twin.is_file():
+            frame = pd.read_json(twin, orient="table")
+            rows = _csv_rows((site / resource["path"]).read_bytes())
+            if len(frame) != len(rows) or list(frame.columns) != list(rows[0] if rows else frame.columns):
+                problems.append(f"{twin.name}: {len(frame)} rows and columns {list(frame.columns)[:4]}..., its CSV "
+                                f"{len(rows)} rows")
+    index = _csv_rows((site / "downloads" / "smelter-index.csv").read_bytes())
+    if len(index) != len(model.timelines):
+        problems.append(f"smelter-index.csv has {len(index)} rows for {len(model.timelines)} smelters")
+    for row in index:
+        page = site / "smelters" / row["smelter_key"] / "index.html"
+        if not page.is_file():
+            problems.append(f"smelters/{row['smelter_key']}/ is missing ({row['smelter_name']})")
+        elif _heading(page) != row["smelter_name"].removeprefix("'"):
+            problems.append(f"smelters/{row['smelter_key']}/ is headed {_heading(page)!r}, not {row['smelter_name']!r}")
     return problems
 
 

@@ -7,7 +7,7 @@ on the frozen copy under tests/fixtures/example/.
 from __future__ import annotations
 
 from .conftest import ROOT
-from .site_checks import assert_none, download_problems, figure_problems, narrative_problems
+from .site_checks import assert_none, data_package_problems, download_problems, figure_problems, narrative_problems
 
 
 def test_every_figure_shown_equals_the_engines(live_built_site, live_site):
@@ -16,6 +16,10 @@ def test_every_figure_shown_equals_the_engines(live_built_site, live_site):
 
 def test_downloads_hold_every_row_of_each_years_list(live_built_site, live_site):
     assert_none(download_problems(live_built_site, live_site), "downloads that disagree with the data")
+
+
+def test_the_data_package_describes_every_download_and_every_smelter_has_a_page(live_built_site, live_site):
+    assert_none(data_package_problems(live_built_site, live_site), "data package problems")
 
 
 def test_filed_years_have_nothing_left_to_check(live_site):

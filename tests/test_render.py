@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from disclosures.engine.figures import figure_docs, figures_of, longdate, percent, spell
-from disclosures.site.render import charts, downloads, tables
+from disclosures.site.render import charts, data_package, downloads, tables
 from disclosures.site.render.html import linkify, text, script_json
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> {{ 7*7 }} {% include "x" %} | `x`'
@@ -57,8 +57,9 @@ def test_csv_and_xlsx_downloads_neutralize_and_keep_everything_else(site, refere
 
 
 def test_json_download_keeps_the_published_text_and_classification(site, reference):
-    payload = json.loads(downloads.to_json(downloads.smelter_records(site.filing(2023), reference), {"filing_year": 2023}))
-    agr = next(r for r in payload["rows"] if r["smelter_name"] == "African Gold Refinery")
+    payload = json.loads(downloads.to_json(downloads.smelter_records(site.filing(2023), reference), {"filing_year": 2023},
+                                           data_package.SMELTER_LIST))
+    agr = next(r for r in payload["data"] if r["smelter_name"] == "African Gold Refinery")
     assert agr["designation_as_published"] == "Indeterminable" and agr["class"] == "not_listed"
     assert agr["greater_risk"] is True and agr["footnote"] == "*" and "OFAC" in agr["footnote_text"]
     assert "OFAC sanctioned" in agr["restrictions"]
@@ -108,14 +109,14 @@ def test_json_in_a_script_block_cannot_close_it_and_reads_back_the_same():
 
 def test_downloads_written_beside_the_build_arrive_whole_or_not_at_all(tmp_path):
     records = [{"metal": "Gold", "smelter_name": "=cmd|' /C calc'!A0"}]
-    good = [downloads.Download("a.csv", "csv", records), downloads.Download("a.xlsx", "xlsx", records, "A")]
+    good = [downloads.Download("a.csv", "csv", records, ()), downloads.Download("a.xlsx", "xlsx", records, (), "A")]
     writing = downloads.write_in_background(good)
     downloads.finish(writing, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "a.xlsx"]
     assert "'=cmd" in (tmp_path / "out" / "a.csv").read_text(encoding="utf-8-sig")
     assert not writing.folder.exists()
     # A writer that fails (a value no sheet can hold) stops the build and publishes nothing.
-    bad = good[:1] + [downloads.Download("b.xlsx", "xlsx", [{"x": object()}], "B")]
+    bad = good[:1] + [downloads.Download("b.xlsx", "xlsx", [{"x": object()}], (), "B")]
     writing = downloads.write_in_background(bad)
     with pytest.raises(RuntimeError, match="writing the downloads failed"):
         downloads.finish(writing, tmp_path / "bad")

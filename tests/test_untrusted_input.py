@@ -318,7 +318,8 @@ def test_every_file_of_the_built_site_is_explained(built_site, site):
         year = rel.split("/")[0]
         if rel.endswith("index.html") or rel == "404.html":
             explained = not re.fullmatch(r"\d{4}", year) or year in filed
-        elif rel in declared or rel in ("sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "feed.xml"):
+        elif rel in declared or rel in ("sitemap.xml", "sitemap.xml.gz", "search/search_index.json", "feed.xml",
+                                        "datapackage.json"):
             explained = True
         elif rel.startswith("assets/"):
             explained = (_material_dir() / rel).is_file() or (TEMPLATES / rel).is_file()

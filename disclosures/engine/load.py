@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from disclosures.engine.classify import classify, filing_stats
@@ -13,6 +14,7 @@ from disclosures.engine.names import name_key
 from disclosures.engine.registry import filed_years
 from disclosures.engine.reference import RESOLVED_IDS, Reference, designation_key, load_reference
 from disclosures.engine.smelter_csv import read_smelter_csv
+from disclosures.engine.smelter_keys import KeyIndex
 from disclosures.engine.yamlio import read_typed
 
 YEAR_FILE = re.compile(r"^(\d{4})\.(yaml|csv)$")
@@ -35,6 +37,11 @@ class Site:
 
     def filing(self, year: int) -> Filing:
         return self.filings[year]
+
+    @cached_property
+    def keys(self) -> KeyIndex:
+        """Each smelter's key across filings (its page: smelters/KEY/)."""
+        return KeyIndex(list(self.timelines))
 
     def previous(self, year: int) -> Filing | None:
         """The filing a year is compared with: the latest earlier *filed* one. A draft back-filled

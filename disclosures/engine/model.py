@@ -199,6 +199,9 @@ class FilingMeta(Strict):
     footnotes: list[Footnote] = []
     urls: dict[str, str] = {}
     source_document: Optional[str] = None
+    edgar_accession: Optional[str] = Field(default=None, pattern=r"^\d{10}-\d{2}-\d{6}$")
+    """The filing's EDGAR accession number (0001234567-24-000012): the site links to the filing
+    itself; without it, to the registrant's list of Form SD filings"""
     amendments: list[Amendment] = []
     restatements: list[Restatement] = []
 

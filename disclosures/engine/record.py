@@ -142,7 +142,7 @@ def _records(path: Path) -> list[dict]:
     if path.suffix == ".csv":
         return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))["rows"]
+        return json.loads(path.read_text(encoding="utf-8"))["data"]
     if path.suffix == ".xlsx":
         from openpyxl import load_workbook  # only here: the workbook reader costs 0.2 s to import
         book = load_workbook(path, read_only=True, data_only=True)

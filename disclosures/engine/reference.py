@@ -5,7 +5,7 @@ import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Optional
 
 from pydantic import Field, RootModel
 
@@ -67,6 +67,7 @@ class Reference:
     smelter_aliases: tuple[dict, ...] = ()
     resolved_ids: dict[tuple[int, str, str, str], str] = field(default_factory=dict)
     """(year, metal, name key, ISO) -> CID"""
+    restrictions_checked_on: dt.date | None = None
 
     def resolved_id(self, year: int, metal: str, key: str, country_code: str) -> str:
         return self.resolved_ids.get((year, metal, key, country_code), "")
@@ -111,6 +112,8 @@ class RestrictionSpec(Strict):
 
 
 class RestrictionsFile(Strict):
+    checked_on: Optional[dt.date] = None
+    """When these entries were last checked against the authorities' own lists (shown beside each flag)"""
     restrictions: list[RestrictionSpec]
 
 
@@ -165,10 +168,11 @@ def load_reference(folder: Path) -> Reference:
     ]
     if problems:
         raise DataError(problems)
+    restrictions_file = read_typed(folder / "restrictions.yaml", RestrictionsFile)
     restrictions = tuple(
         Restriction(kind=r.kind, authority=r.authority, list=r.list, date=r.date, metal=r.metal, country=r.country,
                     names=frozenset(name_key(n) for n in r.names), smelter_id=r.smelter_id, source=r.source)
-        for r in read_typed(folder / "restrictions.yaml", RestrictionsFile).restrictions
+        for r in restrictions_file.restrictions
     )
     aliases_path = folder / "smelter_aliases.yaml"
     aliases = read_typed(aliases_path, SmelterAliasesFile).aliases if aliases_path.exists() else []
@@ -184,6 +188,7 @@ def load_reference(folder: Path) -> Reference:
         designations={designation_key(str(w)): c for w, c in spec.designations.items()},
         covered_countries=read_typed(folder / "covered_countries.yaml", CoveredCountriesFile).covered_countries,
         restrictions=restrictions,
+        restrictions_checked_on=restrictions_file.checked_on,
         countries=countries,
         smelter_aliases=tuple(a.model_dump() for a in aliases),
         resolved_ids={(r.year, r.metal, name_key(r.name), countries.resolve(r.country).code): r.smelter_id

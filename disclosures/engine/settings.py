@@ -40,6 +40,9 @@ class SiteSettings(Strict):
     """Default: the registrant's name, then "— Conflict Minerals Disclosures"."""
     site_description: Optional[str] = None
     footer: Optional[str] = None
+    data_licence: str = "CC-BY-4.0"
+    """The licence of the downloads and datapackage.json, as an SPDX identifier (CC-BY-4.0,
+    CC0-1.0, ODC-By-1.0, PDDL-1.0...); the filings themselves are public records filed with the SEC"""
     example: bool = False
     """The shipped example: `scripts/dev init` replaces it without asking"""
 
@@ -57,6 +60,12 @@ class SiteSettings(Strict):
     def _web_address(self):
         if self.site_url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", self.site_url):
             raise ValueError(f"site_url: an http(s) address, not {self.site_url[:60]!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _licence_id(self):
+        if not re.fullmatch(r"[A-Za-z0-9.+-]{2,40}", self.data_licence):
+            raise ValueError(f"data_licence: an SPDX licence identifier such as CC-BY-4.0, not {self.data_licence[:60]!r}")
         return self
 
     @model_validator(mode="after")
@@ -89,6 +98,13 @@ class SiteSettings(Strict):
         """The registrant's Form SD filings on SEC EDGAR, when its CIK is known."""
         return (f"https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&CIK={int(self.cik):010d}&type=SD"
                 if self.cik else None)
+
+
+def edgar_filing(cik: str | None, accession: str | None) -> str | None:
+    """The address of one filing on EDGAR (its index page), from the CIK and accession number."""
+    if not cik or not accession:
+        return None
+    return f"https://www.sec.gov/Archives/edgar/data/{int(cik)}/{accession.replace('-', '')}/{accession}-index.htm"
 
 
 def read_settings(root: Path, registrant: str | None = None) -> SiteSettings:

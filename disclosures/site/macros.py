@@ -17,7 +17,7 @@ from disclosures.engine.model import Filing
 from disclosures.engine.reference import CLASS_ORDER
 from disclosures.engine.schemas import SCHEMAS, fields, schema
 from disclosures.site.render import changes as change_render
-from disclosures.site.render import charts, smelter_index, tables
+from disclosures.site.render import charts, data_package, smelter_index, smelter_page, tables
 from disclosures.site.render.form_sd import form_sd as render_form_sd
 from disclosures.site.render.key_facts import key_facts
 from disclosures.site.page import relative_url
@@ -45,13 +45,20 @@ class Macros:
         files = [(self.link(f"downloads/{stem}.{ext}"), DOWNLOAD_LABELS[ext]) for ext in formats]
         return render("cm/downloads.html", files=files, what=what)
 
+    def smelter_href(self, s) -> str:
+        """The page of a filing row's smelter across filings."""
+        key = self.site.keys.of_row(s)
+        return self.link(f"smelters/{key}/") if key else ""
+
     # ---- filing-year macros --------------------------------------------------------------
     def form_sd(self):
         filing = self.current()
         for block in filing.meta.form_sd:
             if block.image and not (self.publisher.docs / block.image.src).is_file():
                 raise ValueError(f"data/filings/{filing.year}.yaml: the Form SD's image docs/{block.image.src} is missing")
-        return render_form_sd(filing, draft=filing.year in self.site.drafts, image_base=self.link(""))
+        settings = self.publisher.settings
+        return render_form_sd(filing, draft=filing.year in self.site.drafts, image_base=self.link(""),
+                              cik=settings.cik if settings else None)
 
     def smelter_table(self, view: str | None = None):
         filing = self.current()
@@ -60,7 +67,8 @@ class Macros:
             raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
         on_list = self.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
         table = tables.smelter_table(filing, self.site.reference, view,
-                                     analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"))
+                                     analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"),
+                                     page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json"))
         self.publisher.showed_rows(filing.year, self.page)
         return self.publisher.slots.put(table)
 
@@ -96,7 +104,8 @@ class Macros:
     def smelter_index(self):
         site = self.site
         table = smelter_index.index_table(list(site.timelines), site.years, site.reference,
-                                          downloads_html=self.smelter_index_downloads())
+                                          downloads_html=self.smelter_index_downloads(), keys=site.keys.keys,
+                                          pages=self.link("smelters/"), download=self.link("downloads/smelter-index.json"))
         return self.publisher.slots.put(table)
 
     def smelter_index_downloads(self):
@@ -155,6 +164,42 @@ class Macros:
         years = [(e.year, e.corrections) for e in self.publisher.year_entries() if e.corrections]
         return render("cm/corrections.html", years=years)
 
+    def smelter_page(self, key: str):
+        """The page of one smelter across filings (generated as smelters/KEY.md)."""
+        t = self.site.keys.timeline(key)
+        if t is None:
+            raise ValueError(f"smelter_page({key!r}): no smelter has that key")
+        return smelter_page.heading(t) + self.publisher.slots.put(
+            smelter_page.smelter_page(t, key, self.site.reference, self.link, self.publisher.site_url))
+
+    def data_dictionary(self):
+        site, link = self.site, self.link
+        years = site.years
+        change_pairs = [(d.old_year, d.new_year) for d in site.diffs.values()]
+        formats = ("csv", "xlsx", "json")
+        tables = [
+            {"id": "smelter-lists", "title": "Each filing's smelter list", "columns": data_package.SMELTER_LIST,
+             "about": "One row per row of the filed list, in filed order, with this site's analysis beside it.",
+             "files": [(link(f"downloads/smelters-{y}.{ext}"), f"smelters-{y}.{ext}") for y in years for ext in formats]},
+            {"id": "change-logs", "title": "Changes between filings",
+             "columns": data_package.change_log(*(change_pairs[-1] if change_pairs else (2000, 2001))),
+             "about": "One row per smelter (and metal) of either filing: added, removed, or matched and compared. "
+                      "The columns old_... describe the earlier filing, new_... the later one.",
+             "files": [(link(f"downloads/changes-{a}-{b}.{ext}"), f"changes-{a}-{b}.{ext}")
+                       for a, b in change_pairs for ext in ("csv", "json")]},
+            {"id": "smelter-index", "title": "Every smelter across filings", "columns": data_package.smelter_index(years or [2000]),
+             "about": "One row per smelter and metal ever listed, with a class and a designation column per filing year.",
+             "files": [(link(f"downloads/smelter-index.{ext}"), f"smelter-index.{ext}") for ext in formats]},
+        ]
+        if not change_pairs:
+            tables[1]["about"] += " (No filing has a previous one yet.)"
+        example = f"downloads/smelters-{years[-1]}.json" if years else "downloads/smelter-index.json"
+        base = (self.publisher.site_url or "").rstrip("/")
+        return render("cm/data_dictionary.html", tables=tables,
+                      licence=data_package.licence(self.publisher.settings.data_licence if self.publisher.settings else "CC-BY-4.0"),
+                      example_url=f"{base}/{example}" if base else example,
+                      package_url=link("datapackage.json"), feed_url=link("feed.xml"))
+
     def staff_reference(self):
         sections = [
             ("macros", "Macros", [("{{ " + name + "() }}", doc) for name, doc in MACROS.items()]),
@@ -187,11 +232,13 @@ MACROS = {
     "staff_commands": "Any page: every `scripts/dev` command with what it does, read from scripts/dev itself",
     "site_corrections": "Any page: every correction of this site's analysis of a filed year, with the items it changed",
     "staff_reference": "Any page: this reference",
+    "smelter_page": "The page of one smelter across filings, by its key (generated for every smelter as smelters/KEY/)",
+    "data_dictionary": "Any page: every download's columns, each marked as filed or this site's analysis (as datapackage.json)",
 }
 # Macros that make sections (headings, the list's search form): each on a line of its own. Inside a
 # list, quote, note or table cell their headings would nest where generators and readers break.
 BLOCK_MACROS = ("form_sd", "smelter_table", "changes", "smelter_index", "site_corrections", "yaml_reference",
-                "staff_reference")
+                "staff_reference", "data_dictionary", "smelter_page")
 _BLOCK_CALL = re.compile(r"\{\{-?\s*(%s)\s*\(" % "|".join(BLOCK_MACROS))
 _ALONE = re.compile(r"^ {0,3}\{\{-?\s*(%s)\s*\([^\n]*?\)\s*-?\}\}\s*$" % "|".join(BLOCK_MACROS))
 

@@ -28,7 +28,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, MkDocsException, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 from disclosures.engine.errors import DataError
 from disclosures.site.page import Page
@@ -114,7 +114,8 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
                 elif refusal := active_attachment(file.src_uri):
                     raise PluginError(refusal)
         for path, markdown in publisher.added_pages().items():
-            files.append(File.generated(config, path, content=markdown))
+            inclusion = InclusionLevel.NOT_IN_NAV if publisher.outside_nav(path) else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
         publisher.start_downloads()
         return files
 

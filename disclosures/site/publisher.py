@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import re
 import uuid
@@ -24,21 +25,22 @@ from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import FILTERS, longdate
 from disclosures.engine.load import Site, load_site
-from disclosures.engine.settings import read_settings
+from disclosures.engine.settings import edgar_filing, read_settings
+from disclosures.engine.smelter_keys import slug
 from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
 from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site import page_errors
 from disclosures.site.macros import misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
-from disclosures.site.render import downloads, search_docs
+from disclosures.site.render import data_package, downloads, search_docs, smelter_page
 from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import text
 from disclosures.site.render.key_facts import key_facts
 from disclosures.site.render.templating import render, use_overrides
 
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"},
-                      {"Corrections by this site": "corrections.md"}]
-SITE_PAGES = ("corrections.md",)  # site-wide pages generated from disclosures/pages/ unless docs/ has its own
+                      {"Data and downloads": "data.md"}, {"Corrections by this site": "corrections.md"}]
+SITE_PAGES = ("corrections.md", "data.md")  # site-wide pages generated from disclosures/pages/ unless docs/ has its own
 
 
 # Outside the year folders, what docs/ may publish besides Markdown pages: the site's own assets
@@ -163,7 +165,7 @@ class Publisher:
     def begin(self) -> None:
         """Start a build: load the data and check the filed years (an error is kept while previewing)."""
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
-        self.slots, self.writing, self.page_html = Slots(), None, {}
+        self.slots, self.writing, self.page_html, self._plan = Slots(), None, {}, None
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         self._entries: list[YearEntry] | None = None
         try:
@@ -292,7 +294,14 @@ class Publisher:
                           generated_pages(self.docs, year, self.pages_for(year)).items()})
         pages.update({name: (STANDARD_SOURCE / name).read_text(encoding="utf-8") for name in SITE_PAGES
                       if not (self.docs / name).is_file()})
+        keys = self.site.keys
+        pages.update({f"smelters/{key}.md": smelter_page.page_markdown(key, t) for key, t in zip(keys.keys, keys.timelines)})
         return pages
+
+    @staticmethod
+    def outside_nav(path: str) -> bool:
+        """The smelter pages are reached from the lists and the search, not the navigation."""
+        return path.startswith("smelters/")
 
     # ---- one page ----------------------------------------------------------------------------
     def render_markdown(self, page: Page, markdown: str) -> str:
@@ -345,7 +354,26 @@ class Publisher:
     def start_downloads(self) -> None:
         """Write the downloads in a forked process while the generator renders the pages."""
         if not self.error and not self.previewing:
-            self.writing = downloads.write_in_background(downloads.plan(self.site, self.amendments))
+            self.writing = downloads.write_in_background(self.download_plan())
+
+    def download_plan(self) -> list[downloads.Download]:
+        if self._plan is None:
+            self._plan = downloads.plan(self.site, self.amendments)
+        return self._plan
+
+    def data_package(self) -> dict:
+        """datapackage.json: every table download described, with the filings it comes from."""
+        settings = self.settings
+        sources = {}
+        for year in self.site.years:
+            meta = self.site.filing(year).meta
+            path = edgar_filing(settings.cik, meta.edgar_accession) or meta.urls.get("edgar") or settings.edgar_filings
+            if path:
+                sources[year] = {"title": f"{meta.registrant.name}, Form SD for {year}, filed {meta.filed_on.isoformat()} "
+                                          "(SEC EDGAR)", "path": path}
+        return data_package.package(self.download_plan(), name=slug(settings.registrant) + "-conflict-minerals",
+                                    title=settings.title, description=settings.description,
+                                    licence_id=settings.data_licence, sources=sources, homepage=self.site_url)
 
     def abort(self) -> None:
         """A failed build leaves nothing behind (the downloads being written are discarded)."""
@@ -375,7 +403,7 @@ class Publisher:
 
     def search_entries(self) -> list[dict]:
         """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
-        return [] if self.error else search_docs.smelter_docs(list(self.site.timelines))
+        return [] if self.error else search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
 
     def finish(self, site_dir: Path) -> list[str]:
         """Write the downloads into the built site, then hold each filed year to its lock. Returns
@@ -387,8 +415,10 @@ class Publisher:
             writing, self.writing = self.writing, None
             downloads.finish(writing, site_dir / "downloads")
         else:
-            downloads.write_all(site_dir / "downloads", downloads.plan(self.site, self.amendments))
+            downloads.write_all(site_dir / "downloads", self.download_plan())
         (site_dir / "feed.xml").write_text(self.feed(self.site_url), encoding="utf-8")
+        (site_dir / "datapackage.json").write_text(json.dumps(self.data_package(), ensure_ascii=False, indent=1) + "\n",
+                                                   encoding="utf-8")
         problems = []
         for year in self.site.years:
             record = year_record(self.root, self.site, year, self.page_html, site_dir)

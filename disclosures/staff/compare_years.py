@@ -11,6 +11,7 @@ from pathlib import Path
 
 
 from disclosures.engine.compare import SECTION_TITLES, diff
+from disclosures.site.render.data_package import change_log
 from disclosures.site.render.downloads import change_records, to_csv, to_json
 from disclosures.staff.cli import ROOT, load_site_or_exit, reporting_year
 
@@ -36,7 +37,7 @@ def main(argv=None) -> int:
     elif args.format == "csv":
         output = to_csv(change_records(d))
     else:
-        output = to_json(change_records(d), {"old_year": args.old, "new_year": args.new})
+        output = to_json(change_records(d), {"old_year": args.old, "new_year": args.new}, change_log(args.old, args.new))
     if args.out:
         args.out.write_bytes(output)
     else:

@@ -3,6 +3,9 @@ and in view, nothing wider than a phone, the header row in view down a long list
 in view on a laptop, and a printed report that is a compact document with its flags."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -150,17 +153,36 @@ def test_the_year_switcher_keeps_the_filters_and_closes_on_escape_and_outside(pa
     expect(page.locator("#facet-metal")).to_have_value("Gold")
 
 
-def test_the_view_downloads_as_csv_with_formulas_neutralized(page, server, tmp_path):
-    open_page(page, server, "/2023/smelters/?metal=Tantalum", DESKTOP)
+def _view_download(page, fmt: str) -> bytes:
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download this view (CSV)").click()
-    text = info.value.path().read_bytes().decode("utf-8-sig")
-    lines = text.split("\r\n")
-    assert lines[0] == "Metal,Smelter or refiner,Country,Status,\"RMI ID, resolved by this site\",Class"  # sort arrows and tags left out
-    assert len(lines) == 36 + 2 and all(line.startswith("Tantalum,") for line in lines[1:-1])
+        page.locator(".cm-download-view").first.get_by_role("button", name=fmt).click()
+    return info.value.path().read_bytes()
 
 
-def test_a_site_search_result_opens_the_list_filtered_to_that_smelter(page, server):
+def test_a_view_downloads_as_the_full_downloads_rows_and_columns(page, server, built_site):
+    """"Download this view" is data: the full download's lines for the rows in view, and in
+    the "As filed" view only the columns the filing printed."""
+    open_page(page, server, "/2023/smelters/?metal=Tantalum", DESKTOP)
+    full = list(csv.reader(io.StringIO((built_site / "downloads" / "smelters-2023.csv").read_text(encoding="utf-8-sig"))))
+    header = full[0]
+    rows = [r for r in full[1:] if r[header.index("metal")] == "Tantalum"]
+    view = _view_download(page, "CSV")
+    expected_lines = (built_site / "downloads" / "smelters-2023.csv").read_bytes().split(b"\r\n")
+    wanted = [expected_lines[0]] + [line for line in expected_lines[1:] if b",Tantalum," in line[:20]]
+    assert view.split(b"\r\n")[:-1] == wanted and len(wanted) == len(rows) + 1 > 30  # byte for byte, BOM included
+    page.get_by_role("button", name="As filed").click()
+    filed = list(csv.reader(io.StringIO(_view_download(page, "CSV").decode("utf-8-sig"))))
+    schema = json.loads((built_site / "downloads" / "smelters-2023.json").read_text(encoding="utf-8"))["schema"]
+    as_filed = [f["name"] for f in schema["fields"] if f["provenance"] == "as filed"]
+    assert filed[0] == as_filed and "class" not in filed[0] and "country" not in filed[0]
+    assert filed[1:] == [[r[header.index(c)] for c in as_filed] for r in rows]
+    data = json.loads(_view_download(page, "JSON"))
+    full_json = json.loads((built_site / "downloads" / "smelters-2023.json").read_text(encoding="utf-8"))
+    assert data["data"] == [{c: r[c] for c in as_filed} for r in full_json["data"] if r["metal"] == "Tantalum"]
+    assert [f["name"] for f in data["schema"]["fields"]] == as_filed and data["row_count"] == len(rows)
+
+
+def test_a_site_search_result_opens_that_smelters_page(page, server):
     open_page(page, server, "/2023/", DESKTOP)
     page.locator("input.md-search__input").click()
     page.locator("input.md-search__input").press_sequentially("African Gold", delay=30)
@@ -168,8 +190,13 @@ def test_a_site_search_result_opens_the_list_filtered_to_that_smelter(page, serv
     expect(first).to_contain_text("African Gold Refinery")
     expect(first).to_contain_text("Uganda")
     first.locator("a").first.click()
-    expect(page).to_have_url(re.compile(r"/smelters/\?search=African\+Gold\+Refinery"))
-    expect(page.locator(".cm-status").first).to_have_text(re.compile(r"^1 of \d+ smelters"))
+    expect(page).to_have_url(re.compile(r"/smelters/CID003185/(\?h=[^#]*)?$"))  # ?h=: Material's highlight
+    expect(page.locator("h1")).to_have_text("African Gold Refinery")
+    expect(page.locator(".cm-smelter-page")).to_contain_text("OFAC sanctioned")
+    # Its row in the 2023 list, found from the page.
+    page.locator(".cm-smelter-filings a", has_text="2023").click()
+    expect(page.locator(".cm-status").first).to_have_text(re.compile(r"^1 of 352 smelters"))
+    expect(page.locator("#smelters-2023 tbody tr")).to_have_count(1)
 
 
 def test_the_index_finds_a_smelter_by_the_rmi_id_this_site_resolved(page, server):

@@ -21,6 +21,7 @@ from disclosures.engine.load import Site
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import Reference
+from disclosures.site.render import data_package
 
 def _xlsx_cell(value, illegal):
     """Neutralized, and without the control characters (`illegal`) the XLSX format cannot hold."""
@@ -65,11 +66,14 @@ def to_csv(records: list[dict]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_json(records: list[dict], meta: dict) -> bytes:
+def to_json(records: list[dict], meta: dict, columns: tuple[data_package.Column, ...]) -> bytes:
+    """The file's facts, its Table Schema and its rows, empty cells as null: pandas reads it with
+    `pd.read_json(path, orient="table")`, anything else as plain JSON ("data" is the rows)."""
     # One row per line: readable, diffable, and still the fast C encoder for each row.
-    rows = ",\n".join(json.dumps(rec, ensure_ascii=False) for rec in records)
-    head = json.dumps(meta, ensure_ascii=False)[:-1]
-    return (head + (", " if meta else "") + '"rows": [\n' + rows + "\n]}\n").encode("utf-8")
+    rows = ",\n".join(json.dumps({k: None if v == "" else v for k, v in rec.items()}, ensure_ascii=False)
+                      for rec in records)
+    head = dict(meta, schema=data_package.table_schema(columns, for_pandas=True))
+    return (json.dumps(head, ensure_ascii=False)[:-1] + ', "data": [\n' + rows + "\n]}\n").encode("utf-8")
 
 
 def to_xlsx(records: list[dict], title: str) -> bytes:
@@ -141,12 +145,12 @@ def timeline_ids(t: Timeline) -> tuple[str, str]:
             next((s.resolved_id for s in rows if s.resolved_id), ""))
 
 
-def index_records(timelines: list[Timeline], years: list[int]) -> list[dict]:
+def index_records(timelines: list[Timeline], years: list[int], keys: list[str]) -> list[dict]:
     records = []
-    for t in timelines:
+    for t, key in zip(timelines, keys):
         s = t.latest.first
         published, resolved = timeline_ids(t)
-        rec = {"metal": s.row.metal, "smelter_name": s.row.smelter_name, "other_names": "; ".join(t.names[1:]),
+        rec = {"smelter_key": key, "metal": s.row.metal, "smelter_name": s.row.smelter_name, "other_names": "; ".join(t.names[1:]),
                "country": s.country_name, "country_code": s.country_code, "smelter_id": published or resolved,
                "smelter_id_source": "as filed" if published else "resolved by this site" if resolved else "",
                "first_listed": t.years[0], "last_listed": t.years[-1]}
@@ -167,7 +171,9 @@ class Download:
     name: str
     format: str  # "csv", "json", "xlsx"
     records: list
+    columns: tuple  # data_package.Column: what each column holds
     extra: dict | str | None = None
+    title: str = ""  # what the file is, for datapackage.json
 
 
 def plan(site: Site, amendments: dict) -> list[Download]:
@@ -177,20 +183,25 @@ def plan(site: Site, amendments: dict) -> list[Download]:
         records = smelter_records(filing, site.reference)
         meta = {"registrant": filing.meta.registrant.name, "filing_year": year,
                 "filed_on": filing.meta.filed_on.isoformat(), "row_count": len(records)}
-        files += [Download(f"smelters-{year}.csv", "csv", records), Download(f"smelters-{year}.json", "json", records, meta),
-                  Download(f"smelters-{year}.xlsx", "xlsx", records, f"Smelters {year}")]
+        columns, title = data_package.SMELTER_LIST, f"The {year} smelter list"
+        files += [Download(f"smelters-{year}.csv", "csv", records, columns, title=title),
+                  Download(f"smelters-{year}.json", "json", records, columns, meta, title=title),
+                  Download(f"smelters-{year}.xlsx", "xlsx", records, columns, f"Smelters {year}", title=title)]
         effect = amendments.get(year)
         if effect and effect.as_filed:
-            files.append(Download(f"smelters-{year}-as-filed.csv", "csv", smelter_records(effect.as_filed, site.reference)))
+            files.append(Download(f"smelters-{year}-as-filed.csv", "csv", smelter_records(effect.as_filed, site.reference),
+                                  columns, title=f"The {year} smelter list as originally filed, before its amendment"))
     for d in site.diffs.values():
-        records = change_records(d)
-        stem = f"changes-{d.old_year}-{d.new_year}"
-        files += [Download(f"{stem}.csv", "csv", records),
-                  Download(f"{stem}.json", "json", records, {"old_year": d.old_year, "new_year": d.new_year})]
-    timelines = list(site.timelines)
-    records = index_records(timelines, site.years)
-    files += [Download("smelter-index.csv", "csv", records), Download("smelter-index.xlsx", "xlsx", records, "All smelters"),
-              Download("smelter-index.json", "json", records, {"filing_years": site.years})]
+        records, columns = change_records(d), data_package.change_log(d.old_year, d.new_year)
+        stem, title = f"changes-{d.old_year}-{d.new_year}", f"Changes from the {d.old_year} to the {d.new_year} filing"
+        files += [Download(f"{stem}.csv", "csv", records, columns, title=title),
+                  Download(f"{stem}.json", "json", records, columns, {"old_year": d.old_year, "new_year": d.new_year},
+                           title=title)]
+    records, columns = index_records(list(site.timelines), site.years, site.keys.keys), data_package.smelter_index(site.years)
+    title = "Every smelter listed in any filing, one row per smelter and metal"
+    files += [Download("smelter-index.csv", "csv", records, columns, title=title),
+              Download("smelter-index.xlsx", "xlsx", records, columns, "All smelters", title=title),
+              Download("smelter-index.json", "json", records, columns, {"filing_years": site.years}, title=title)]
     return files
 
 
@@ -198,7 +209,7 @@ def render_file(file: Download) -> bytes:
     if file.format == "csv":
         return to_csv(file.records)
     if file.format == "json":
-        return to_json(file.records, file.extra)
+        return to_json(file.records, file.extra, file.columns)
     return to_xlsx(file.records, file.extra)
 
 

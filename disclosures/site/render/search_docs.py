@@ -1,17 +1,16 @@
 """The site search's entries for smelters: one per smelter (and metal) across filings, linking
-to the cross-filing index filtered to it, instead of every name of a list run together as one
+to its page (smelters/KEY/), instead of every name of a list run together as one
 page section's excerpt. Material's search index holds HTML-escaped text, so names are escaped."""
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode
 
 from disclosures.engine.compare import Timeline
 
 
-def smelter_docs(timelines: list[Timeline], index_url: str = "smelters/") -> list[dict]:
+def smelter_docs(timelines: list[Timeline], keys: list[str], pages: str = "smelters/") -> list[dict]:
     docs = []
-    for t in timelines:
+    for t, key in zip(timelines, keys):
         s = t.latest.first
         facts = [s.row.metal, s.country_name]
         if s.row.smelter_id:
@@ -21,7 +20,7 @@ def smelter_docs(timelines: list[Timeline], index_url: str = "smelters/") -> lis
         facts += [f"{year}: {t.by_year[year].first.row.status}" for year in t.years]
         if len(t.names) > 1:
             facts.append("also listed as " + "; ".join(t.names[1:]))
-        docs.append({"location": f"{index_url}?{urlencode({'search': s.row.smelter_id or s.row.smelter_name})}",
+        docs.append({"location": f"{pages}{key}/",
                      "title": escape(s.row.smelter_name, quote=False),
                      "text": escape(" · ".join(facts), quote=False)})
     return docs

@@ -19,7 +19,7 @@ FACET_NAMES = {"metal": ("Metal", "All metals"), "class": ("Class", "All classes
                "risk": ("Risk", "Any risk"), "year": ("Listed in", "Any filing")}
 
 
-def table_labels(reference: Reference, class_labels: dict[str, str] | None = None) -> str:
+def table_labels(reference: Reference, class_labels: dict[str, str] | None = None, facet_names: dict | None = None) -> str:
     """The words the table script shows, as JSON for the container's data-labels: facet names,
     the class labels (a filing's own, where its legend qualifies a class) and the risk flags,
     named after the authorities in data/reference/restrictions.yaml."""
@@ -30,7 +30,8 @@ def table_labels(reference: Reference, class_labels: dict[str, str] | None = Non
     for kind, names in sorted(authorities.items()):
         risk[kind] = f"{'Sanctioned' if kind == 'sanction' else 'Suspended'} ({', '.join(sorted(names))})"
     classes = class_labels or {k: c.label for k, c in reference.classes.items()}
-    return json.dumps({"noun": "smelters", "facets": FACET_NAMES, "values": {"class": classes, "risk": risk}})
+    return json.dumps({"noun": "smelters", "facets": dict(FACET_NAMES, **(facet_names or {})),
+                       "values": {"class": classes, "risk": risk}})
 
 
 def risk_tokens(s: Smelter) -> list[str]:
@@ -57,8 +58,11 @@ def footnote_anchor(year: int, index: int) -> str:
     return f"footnote-{year}-{index + 1}"
 
 
-def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", analysis_url: str = "") -> Markup:
-    """The year's list; `view` "filed" opens it with the filed columns only (the report's annex)."""
+def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", analysis_url: str = "",
+                  page_of=lambda s: "", download: str = "") -> Markup:
+    """The year's list; `view` "filed" opens it with the filed columns only (the report's annex).
+    `page_of(s)`: the address of a row's smelter page ("" for none); `download`: the address of
+    the year's JSON download, which "Download this view" filters."""
     meta = filing.meta
     show_id = any(s.row.smelter_id for s in filing.smelters)
     show_status = any(s.row.status for s in filing.smelters)  # a list filed without designations has no such column
@@ -77,7 +81,8 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
-        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index, long_word=long_word)
+        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index, long_word=long_word,
+        page_of=page_of, download=download)
 
 
 def footnote_ids(filing: Filing) -> dict[str, str]:

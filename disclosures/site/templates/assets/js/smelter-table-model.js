@@ -191,6 +191,46 @@
     return "\ufeff" + [header].concat(rows).map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
   }
 
+  // A value of a JSON download (render/downloads.py) as its CSV twin writes it: Python's csv
+  // module over neutralized cells (null -> empty, true -> True, numbers as digits).
+  function downloadCell(value) {
+    if (value === null || value === undefined) return "";
+    if (value === true) return "True";
+    if (value === false) return "False";
+    return String(value);
+  }
+
+  // The rows in view as a table download: `file` is the full JSON download ({..., schema:
+  // {fields}, data: [rows]}), `indexes` the view's rows (positions in the file, in view order),
+  // `filedOnly` keeps the columns the filing printed. The same columns and values as the full
+  // download, so a view's CSV is the full CSV's lines for those rows (a browser test compares).
+  function viewTable(file, indexes, filedOnly) {
+    var fields = file.schema.fields.filter(function (f) { return !filedOnly || f.provenance === "as filed"; });
+    var names = fields.map(function (f) { return f.name; });
+    var rows = indexes.map(function (i) {
+      var rec = file.data[i];
+      return names.map(function (n) { return rec[n]; });
+    });
+    return { fields: fields, names: names, rows: rows };
+  }
+
+  function viewCsv(view) {
+    return toCsv(view.names, view.rows.map(function (r) { return r.map(downloadCell); }));
+  }
+
+  function viewJson(file, view) {
+    var out = {};
+    Object.keys(file).forEach(function (k) { if (k !== "schema" && k !== "data") out[k] = file[k]; });
+    out.row_count = view.rows.length;
+    out.schema = { fields: view.fields, missingValues: file.schema.missingValues || [""] };
+    out.data = view.rows.map(function (r) {
+      var rec = {};
+      view.names.forEach(function (n, i) { rec[n] = r[i] === undefined ? null : r[i]; });
+      return rec;
+    });
+    return JSON.stringify(out) + "\n";
+  }
+
   // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py): a
   // row's cells come as [year index, class index, designation index, ...] for the filings listing it.
   function rowsFromIndexJson(data) {
@@ -224,5 +264,6 @@
   return { FACETS: FACETS, fold: fold, hasLongWord: hasLongWord, terms: terms, facetValues: facetValues, facetsOf: facetsOf,
            encodeFacets: encodeFacets, textSearch: textSearch, filterAndCount: filterAndCount, sortRows: sortRows,
            stateToParams: stateToParams, describeFilters: describeFilters, toCsv: toCsv, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson,
-           indexCells: indexCells, indexText: indexText };
+           indexCells: indexCells, indexText: indexText, downloadCell: downloadCell, viewTable: viewTable, viewCsv: viewCsv,
+           viewJson: viewJson };
 });

@@ -19,6 +19,8 @@
   var CELL_BUDGET = 1040;
   var MAX_ROWS = 500;
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  // Filters by this site's analysis, not by the filing's words: hidden in the "As filed" view.
+  var ANALYSIS_FACETS = ["class", "risk", "country"];
 
   // Counts as the rest of the site writes them: 9,886. (Not toLocaleString: setting up Intl
   // took ~6 ms of the table's enhancement.)
@@ -52,10 +54,12 @@
     cells.forEach(function (cell, i) { if (cell) { listed.push(data.years[i]); latest = cell[0]; } });
     var attrs = { "data-metal": rec[0], "data-class": data.classes[latest], "data-country": rec[3],
                   "data-risk": rec[7], "data-year": listed.join(" ") };
-    if (rec[5]) attrs["data-id"] = rec[5];  // the RMI ID, published or resolved: searched, not shown
     var tr = el("tr", attrs);
     tr.appendChild(el("td", { "class": "cm-c-metal" }, rec[0]));
-    var name = el("th", { scope: "row", "class": "cm-c-name" + (M.hasLongWord(rec[1]) ? " cm-long" : "") }, rec[1]);
+    var name = el("th", { scope: "row", "class": "cm-c-name" + (M.hasLongWord(rec[1]) ? " cm-long" : "") });
+    // The smelter's page: its key is a path segment the build made ([A-Za-z0-9-] only).
+    if (rec[9]) name.appendChild(el("a", { "class": "cm-smelter-link", href: (data.pages || "") + rec[9] + "/" }, rec[1]));
+    else name.appendChild(document.createTextNode(rec[1]));
     if (rec[2].length) {
       name.appendChild(document.createTextNode(" "));
       name.appendChild(el("span", { "class": "cm-aka" }, "also listed as " + rec[2].join("; ")));
@@ -70,6 +74,16 @@
     var country = el("td", { "class": "cm-c-country" }, rec[3] + " ");
     country.appendChild(el("span", { "class": "cm-iso" }, rec[4]));
     tr.appendChild(country);
+    var id = el("td", { "class": "cm-c-id", "data-label": "RMI ID" });  // printed by a filing, or resolved by this site
+    if (!rec[5]) id.appendChild(el("span", { "class": "cm-muted" }, "none"));
+    else {
+      id.appendChild(document.createTextNode(rec[5]));
+      if (rec[10]) {
+        id.appendChild(document.createTextNode(" "));
+        id.appendChild(el("span", { "class": "cm-an-tag", title: "Resolved by this site from the RMI Smelter Look-up: no filing printed it" }, "resolved"));
+      }
+    }
+    tr.appendChild(id);
     cells.forEach(function (cell, i) {
       var year = String(data.years[i]);
       if (!cell) { tr.appendChild(el("td", { "class": "cm-c-year cm-none", "data-label": year, "data-value": "-1" }, "\u2013")); return; }
@@ -124,11 +138,11 @@
   }
 
   // Two buttons: the filed columns only, or with this site's analysis columns (.cm-an).
-  function viewSwitch(container) {
+  function viewSwitch(container, changed) {
     var group = el("div", { "class": "cm-view", role: "group", "aria-label": "Columns shown" });
     [["filed", "As filed"], ["analysis", "With this site\u2019s analysis"]].forEach(function (v) {
       var button = el("button", { type: "button", "class": "md-button", "data-view-choice": v[0] }, v[1]);
-      button.addEventListener("click", function () { container.setAttribute("data-view", v[0]); sync(); });
+      button.addEventListener("click", function () { container.setAttribute("data-view", v[0]); sync(); changed(v[0]); });
       group.appendChild(button);
     });
     function sync() {
@@ -145,6 +159,7 @@
     var tbody = table.tBodies[0];
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var text = JSON.parse(container.getAttribute("data-labels") || "{}");
+    if (records) records.pages = container.getAttribute("data-pages") || "";
     var rows = records ? rowsFromJson(records, tbody) : rowsFromDom(tbody);
     var DOM_LIMIT = rows.length <= MAX_ROWS ? MAX_ROWS
       : Math.max(40, Math.min(MAX_ROWS, Math.floor(CELL_BUDGET / Math.max(1, headers.length))));
@@ -157,8 +172,30 @@
     var state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
     var order = rows.slice(), matched = rows;
 
-    if (container.hasAttribute("data-view")) container.insertBefore(viewSwitch(container), container.firstChild);
+    if (container.hasAttribute("data-view")) container.insertBefore(viewSwitch(container, showView), container.firstChild);
     var ui = controls(container, table, prefix, facets, label, text, headers);
+    // "As filed" shows the filing's words only: the filters and sorts by this site's analysis
+    // (class, risk, the standard country names) are hidden, and any in use are let go.
+    function showView(view) {
+      var filed = view === "filed", changed = false;
+      facets.forEach(function (f) {
+        if (filed && ANALYSIS_FACETS.indexOf(f.key) >= 0 && state.filters[f.key]) {
+          state.filters[f.key] = "";
+          ui.selects[f.key].value = "";
+          changed = true;
+        }
+      });
+      Array.prototype.forEach.call(ui.sort.options, function (option) {
+        var column = option.value ? Number(option.value.split(":")[0]) : -1;
+        option.hidden = filed && column >= 0 && headers[column].classList.contains("cm-an");
+      });
+      if (filed && state.sort >= 0 && headers[state.sort].classList.contains("cm-an")) {
+        state.sort = -1;
+        applySort();
+        changed = true;
+      }
+      if (changed) update();
+    }
     var more = el("button", { type: "button", "class": "md-button cm-more", hidden: "" }, "");
     container.appendChild(more);
 
@@ -298,17 +335,38 @@
       ui.search.focus();
     });
     more.addEventListener("click", function () { state.limit += DOM_LIMIT; update(true); });
-    // The rows in view (every match, not only those in the DOM) as CSV, cells as shown.
-    ui.download.addEventListener("click", function () {
-      materialize(matched, rows.data);
-      var header = headers.map(function (th) { return cellText(th); });
-      var csv = M.toCsv(header, matched.map(function (r) { return Array.prototype.map.call(r.tr.cells, cellText); }));
-      var link = el("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" })),
-                           download: (table.id || "smelters") + "-view.csv" });
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-    });
+    // The rows in view (every match, not only those in the DOM) as data: the full download's
+    // columns and values for those rows (only the filed columns in the "As filed" view).
+    var source = container.getAttribute("data-download");
+    var fileLoad = null;
+    function exportView(format) {
+      fileLoad = fileLoad || fetch(source).then(function (r) {
+        if (!r.ok) throw new Error(r.status + " " + r.statusText);
+        return r.json();
+      });
+      fileLoad.then(function (file) {
+        if (file.data.length !== rows.length) throw new Error("the download has " + file.data.length + " rows, the table " + rows.length);
+        var filed = container.getAttribute("data-view") === "filed";
+        var view = M.viewTable(file, matched.map(function (r) { return r.index; }), filed);
+        var body = format === "json" ? M.viewJson(file, view) : M.viewCsv(view);
+        var stem = source.split("/").pop().replace(/\.json$/, "") + (filed ? "-as-filed" : "") + "-view";
+        var link = el("a", { href: URL.createObjectURL(new Blob([body], { type: format === "json" ? "application/json" : "text/csv;charset=utf-8" })),
+                             download: stem + "." + format });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      }).catch(function (error) {
+        fileLoad = null;
+        ui.status.textContent = "The download could not be read (" + error.message + "); the full files are linked above.";
+      });
+    }
+    if (source) {
+      ui.download.querySelectorAll("button").forEach(function (b) {
+        b.addEventListener("click", function () { exportView(b.getAttribute("data-format")); });
+      });
+    } else {
+      ui.download.hidden = true;
+    }
     // Print every matching row, not only the first DOM_LIMIT.
     window.addEventListener("beforeprint", function () {
       materialize(matched, rows.data);
@@ -319,6 +377,7 @@
     readUrl();
     applySort();
     update();
+    if (container.getAttribute("data-view") === "filed") showView("filed");
     if (textOf) foldWhenIdle(rows, textOf);
     // Arrived from a key fact ("1 sanctioned" -> ?risk=sanction#smelters-2023): the filtered list
     // and its "N of M" status in view at once, the status focused so a screen reader says it.
@@ -368,7 +427,7 @@
     var selects = {};
     facets.forEach(function (f) {
       var id = prefix + "facet-" + f.key, names = (text.facets || {})[f.key] || [f.key, "All"];
-      var wrap = el("span", { "class": "cm-facet" });
+      var wrap = el("span", { "class": "cm-facet" + (ANALYSIS_FACETS.indexOf(f.key) >= 0 ? " cm-an" : "") });
       wrap.appendChild(el("label", { "for": id }, names[0]));
       var select = el("select", { id: id, "data-facet": f.key, "aria-controls": table.id });
       select.appendChild(el("option", { value: "" }, names[1]));
@@ -396,7 +455,11 @@
     box.appendChild(panel);
     var status = el("p", { role: "status", "aria-live": "polite", "class": "cm-status" });
     box.appendChild(status);
-    var download = el("button", { type: "button", "class": "md-button cm-download-view" }, "Download this view (CSV)");
+    var download = el("span", { "class": "cm-download-view", role: "group", "aria-label": "Download the rows in this view" });
+    download.appendChild(el("span", { "class": "cm-download-view__label" }, "Download this view:"));
+    [["csv", "CSV"], ["json", "JSON"]].forEach(function (f) {
+      download.appendChild(el("button", { type: "button", "class": "md-button", "data-format": f[0] }, f[1]));
+    });
     box.appendChild(download);
     container.insertBefore(box, container.firstChild);
     var note = el("p", { "class": "cm-print-only cm-filter-note" });
