@@ -25,6 +25,16 @@ CID = re.compile(r"^CID\d{6}$")
 _CID_LOOSE = re.compile(r"^\s*CID[\s\-_]*(\d{1,6})\s*$", re.IGNORECASE)
 
 
+CELL_LIMIT = 131_072  # characters in one CSV cell: a longer one is a paste gone wrong, refused with its line
+
+
+def bounded_reader(text: str, **options):
+    """csv.reader with the cell limit set here, not inherited: a library imported in the same
+    process (frictionless, via petl) raises the csv module's process-wide limit to sys.maxsize."""
+    csv.field_size_limit(CELL_LIMIT)
+    return csv.reader(io.StringIO(text, newline=""), **options)
+
+
 def canonical_cid(text: str) -> str | None:
     """`CID 1234`, `cid-001234`, `CID001234` -> `CID001234`; None when it is not a CID."""
     match = _CID_LOOSE.match(text)
@@ -46,7 +56,7 @@ def read_smelter_csv(path: Path, reference: Reference, footnote_markers: set[str
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise DataError(Problem(path, f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8", line=line)) from None
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = bounded_reader(text)
     try:
         return _read_rows(path, reader, reference, footnote_markers)
     except csv.Error as exc:  # a cell over the csv module's 131,072-character limit, an unclosed quote at the end

@@ -8,7 +8,6 @@ nothing was dropped. Pure apart from parsing the bytes it is given.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -17,6 +16,7 @@ from typing import Callable
 
 from lxml import etree, html as lxml_html
 
+from disclosures.engine.smelter_csv import bounded_reader
 from disclosures.ingest.table_text import SUP_CLOSE, SUP_OPEN, clean_cell, header_role, parse_metal
 
 MAX_DEPTH = 200  # elements; Word and EDGAR layouts stay far below
@@ -386,7 +386,7 @@ def _mark_page_edges(rows: list[Row]) -> None:
 def csv_source(text: str) -> Source:
     sample = text[:20_000]
     delimiter = max(",;\t", key=sample.count)
-    rows = [Row(n, cells) for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)]
+    rows = [Row(n, cells) for n, cells in enumerate(bounded_reader(text, delimiter=delimiter), 1)]
     return Source("csv", "line", len(rows), [Grid("the CSV", rows)])
 
 

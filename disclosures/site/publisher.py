@@ -30,13 +30,13 @@ from disclosures.engine.smelter_keys import slug
 from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
 from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES, generated_pages, year_pages
 from disclosures.site import page_errors
-from disclosures.site.macros import misplaced_block_macros, page_variables
+from disclosures.site.macros import Macros, misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
 from disclosures.site.render import data_package, downloads, search_docs, smelter_page
 from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import text
 from disclosures.site.render.key_facts import key_facts
-from disclosures.site.render.templating import render, use_overrides
+from disclosures.site.render.templating import reload_templates, render, use_overrides
 
 STATIC_PAGES_AFTER = [{"All smelters across filings": "smelters.md"}, {"About the data": "about.md"},
                       {"Data and downloads": "data.md"}, {"Corrections by this site": "corrections.md"}]
@@ -164,8 +164,10 @@ class Publisher:
     # ---- a build, from the data to the pages ------------------------------------------------
     def begin(self) -> None:
         """Start a build: load the data and check the filed years (an error is kept while previewing)."""
+        reload_templates()
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
         self.slots, self.writing, self.page_html, self._plan = Slots(), None, {}, None
+        self.smelter_pages: dict[str, str] = {}  # generated page (smelters/KEY.md) -> smelter key
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         self._entries: list[YearEntry] | None = None
         try:
@@ -295,7 +297,8 @@ class Publisher:
         pages.update({name: (STANDARD_SOURCE / name).read_text(encoding="utf-8") for name in SITE_PAGES
                       if not (self.docs / name).is_file()})
         keys = self.site.keys
-        pages.update({f"smelters/{key}.md": smelter_page.page_markdown(key, t) for key, t in zip(keys.keys, keys.timelines)})
+        self.smelter_pages = {f"smelters/{key}.md": key for key in keys.keys}
+        pages.update({path: smelter_page.page_markdown(key, keys.timeline(key)) for path, key in self.smelter_pages.items()})
         return pages
 
     @staticmethod
@@ -310,6 +313,8 @@ class Publisher:
         on the page instead of stopping."""
         if self.error:
             return page_errors.error_page(self.error)
+        if page.src_uri in self.smelter_pages:  # generated, one macro call: rendered without compiling it (400+ pages)
+            return str(Macros(self, page).smelter_page(self.smelter_pages[page.src_uri]))
         variables = page_variables(self, page)
         try:
             if misplaced := misplaced_block_macros(markdown):

@@ -36,7 +36,7 @@ from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.inert import markdown_text, neutralize
 from disclosures.engine.model import SmelterRow
 from disclosures.engine.reference import load_reference
-from disclosures.engine.smelter_csv import write_smelter_csv
+from disclosures.engine.smelter_csv import bounded_reader, write_smelter_csv
 from disclosures.ingest.bounded import LimitExceeded, Limits, read_each, run_bounded
 from disclosures.ingest.cmrt import parse_supplier
 from disclosures.ingest.cmrt_merge import merge
@@ -94,7 +94,7 @@ def read_table(path: Path) -> list[list]:
     """An RMI facility list's rows (CSV or the first sheet of a workbook), within bounds."""
     if path.suffix.lower() == ".csv":
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = bounded_reader(text)
         try:
             return [row for row, _ in zip(reader, range(MAX_LIST_ROWS))]
         except csv.Error as exc:  # a cell over 131,072 characters: no facility list has one

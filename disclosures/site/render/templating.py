@@ -29,6 +29,14 @@ def use_overrides(custom_dir: str | Path | None) -> None:
     _search_path = ((Path(custom_dir),) if custom_dir else ()) + (TEMPLATES,)
 
 
+def reload_templates() -> None:
+    """Read the templates afresh (each build: a preview shows a template edited since). Within a
+    build they are not checked for changes: 16,000 look-ups, one file-time check each, took
+    0.9 s of a 3.4 s example build."""
+    for env in _environments.values():
+        env.cache.clear()
+
+
 def _inert(value):
     return value if isinstance(value, Markup) else text(value)
 
@@ -37,7 +45,7 @@ def environment() -> Environment:
     env = _environments.get(_search_path)
     if env is None:
         env = Environment(loader=FileSystemLoader(list(_search_path)), autoescape=True, finalize=_inert,
-                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         env.filters.update(paragraphs=paragraphs, linkify=linkify, lines=_lines, longdate=longdate, filed=filed_text,
                            filed_paragraphs=filed_paragraphs, plural=plural)
         _environments[_search_path] = env
