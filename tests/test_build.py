@@ -242,7 +242,7 @@ def test_bad_data_fails_the_build_with_the_file_and_line(project_copy, tmp_path)
 
 
 def test_a_count_of_one_takes_the_singular(built_site):
-    """"Class worsened: 1 smelter", never "1 smelters" (nor "1 rows"), on any page."""
+    """"Relocated: 1 smelter", never "1 smelters" (nor "1 rows"), on any page."""
     wrong = {}
     for page in built_site.rglob("*.html"):
         found = re.findall(r"(?<![\d,.])1 (?:smelters|refiners|rows)\b", visible_text(page.read_text(encoding="utf-8")))
@@ -250,7 +250,7 @@ def test_a_count_of_one_takes_the_singular(built_site):
             wrong[page.relative_to(built_site).as_posix()] = found
     assert wrong == {}
     changes = visible_text((built_site / "2023" / "changes" / "index.html").read_text(encoding="utf-8"))
-    assert "Class worsened: 1 smelter, 2013 to 2023" in changes
+    assert "Relocated: 1 smelter, 2013 to 2023" in changes
 
 
 def test_the_cross_filing_index_carries_each_smelters_id_and_its_source(built_site):

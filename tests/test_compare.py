@@ -25,7 +25,8 @@ def pair_named(d, new_name):
 def test_named_cases_land_in_the_right_sections(site):
     d = site.diffs[2023]
     # Same folded name: punctuation, accents and legal forms do not make a new smelter.
-    assert pair_named(d, "Argor-Heraeus S.A.").status_change == "reworded"            # Yes -> Full Compliant
+    # 2013's legend: "Yes" is conflict free *or undeterminable*: not the same class as "Full Compliant".
+    assert pair_named(d, "Argor-Heraeus S.A.").status_change == "incomparable"        # Yes -> Full Compliant
     assert pair_named(d, "Mineracao Taboca S.A.").old.first.row.smelter_name == "Mineração Taboca S.A."
     aida = pair_named(d, "Aida Chemical Industries Co., Ltd.")
     assert (aida.old.first.row.status, aida.status_change) == ("No", "improved")
@@ -36,11 +37,16 @@ def test_named_cases_land_in_the_right_sections(site):
     assert {("Heraeus Precious Metals GmbH & Co. KG", "Heraeus Germany GmbH Co. KG"), ("PAMP SA", "MKS PAMP SA"),
             ("Do Sung Corporation", "DSC (Do Sung Corporation)"), ("Johnson Matthey Inc", "Asahi Refining USA Inc."),
             ("Allgemeine Gold-und Silberscheideanstalt A.G.", "Agosi AG")} <= set(renamed)
-    # Listed "Yes" in 2013 under its older name, "Indeterminable" in 2023: worsened, not removed and added.
-    worsened = [(p.old.first.row.smelter_name, p.old.first.row.status, p.new.first.row.smelter_name,
-                 p.new.first.row.status, p.matched_by) for p in d.section("worsened")]
-    assert worsened == [("Solikamsk Metal Works", "Yes", "Solikamsk Magnesium Works OAO", "Indeterminable",
-                         "smelter ID (resolved by this site)")]
+    # Listed "Yes" in 2013 under its older name, "Indeterminable" in 2023: paired, not removed and added,
+    # and not "worsened": that "Yes" may have meant undeterminable.
+    solikamsk = pair_named(d, "Solikamsk Magnesium Works OAO")
+    assert (solikamsk.old.first.row.smelter_name, solikamsk.old.first.row.status, solikamsk.new.first.row.status,
+            solikamsk.matched_by, solikamsk.status_change) == \
+        ("Solikamsk Metal Works", "Yes", "Indeterminable", "smelter ID (resolved by this site)", "incomparable")
+    counts = d.counts()
+    assert (counts["improved"], counts["worsened"], counts["incomparable"], counts["reworded"]) == (49, 0, 57, 23)
+    assert {p.old.first.row.status for p in d.section("incomparable")} == {"Yes"}
+    assert {p.old.first.row.status for p in d.section("improved")} == {"No"}
     # A Hong Kong refinery now listed under China.
     relocated = [(p.new.first.row.smelter_name, p.old.first.country_code, p.new.first.country_code) for p in d.section("relocated")]
     assert relocated == [("Metalor Technologies (Hong Kong) Ltd.", "HK", "CN")]
@@ -156,8 +162,9 @@ def test_counts_add_up_to_the_row_totals(old_rows, new_rows):
     a, b = make_filing(2020, old_rows), make_filing(2021, new_rows)
     d = diff(a, b)
     counts = d.counts()
-    assert counts["removed"] + sum(counts[s] for s in ("improved", "worsened", "unstated", "reworded", "unchanged")) == a.stats.distinct
-    assert counts["added"] + sum(counts[s] for s in ("improved", "worsened", "unstated", "reworded", "unchanged")) == b.stats.distinct
+    paired = ("improved", "worsened", "incomparable", "unstated", "reworded", "unchanged")
+    assert counts["removed"] + sum(counts[s] for s in paired) == a.stats.distinct
+    assert counts["added"] + sum(counts[s] for s in paired) == b.stats.distinct
     assert sum(len(e.rows) for e in d.removed) + sum(len(p.old.rows) for p in d.pairs) == a.stats.facilities
     for name, per_metal in d.counts_by_metal().items():
         assert sum(per_metal.values()) == counts[name]

@@ -16,7 +16,7 @@ from disclosures.engine.model import Filing
 
 FIGURES_COMPARED = ("facilities", "conformant", "active", "not_listed", "non_conformant", "in_covered_countries",
                     "greater_risk", "surveyed", "responded")
-ROW_CHANGES = ("added", "removed", "improved", "worsened", "unstated", "reworded")
+ROW_CHANGES = ("added", "removed", "improved", "worsened", "incomparable", "unstated", "reworded")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ def classify(row: SmelterRow, reference: Reference, filed_on: dt.date, own: dict
         name_key=key,
         class_label=mine.label if mine else reference.classes[status_class].label,
         resolved_id="" if row.smelter_id else resolved_id,
+        qualified=bool(mine) and mine.label != reference.classes[status_class].label,
     )
 
 

@@ -21,12 +21,13 @@ from disclosures.engine.reference import CLASS_ORDER, NOT_STATED
 
 # Better class = higher rank (CLASS_ORDER is best first): failing an audit is worse than not being listed.
 CLASS_RANK = {c: len(CLASS_ORDER) - i for i, c in enumerate(CLASS_ORDER) if c != NOT_STATED}
-STATUS_SECTIONS = ("added", "removed", "improved", "worsened", "unstated", "reworded", "unchanged")
+STATUS_SECTIONS = ("added", "removed", "improved", "worsened", "incomparable", "unstated", "reworded", "unchanged")
 SECTION_TITLES = {
     "added": "Added",
     "removed": "Removed",
     "improved": "Class improved",
     "worsened": "Class worsened",
+    "incomparable": "Not comparable: a filing's own legend",
     "unstated": "Designation in one filing only",
     "reworded": "Same class, new wording",
     "unchanged": "Unchanged",
@@ -68,6 +69,9 @@ class Pair:
         classes = {self.old.first.status_class, self.new.first.status_class}
         if NOT_STATED in classes:  # nothing to compare a designation with: never improved or worsened
             return "unchanged" if classes == {NOT_STATED} else "unstated"
+        old, new = self.old.first, self.new.first
+        if (old.qualified or new.qualified) and old.class_label != new.class_label:
+            return "incomparable"  # e.g. 2013's "Yes" (conformant or undeterminable) -> "Full Compliant"
         before, after = CLASS_RANK[self.old.first.status_class], CLASS_RANK[self.new.first.status_class]
         if after > before:
             return "improved"

@@ -268,6 +268,9 @@ class Smelter:
     """The class as this filing's legend lets the site call it"""
     resolved_id: str = ""
     """An RMI ID this site resolved for a row published without one (data/reference/resolved_ids.yaml)"""
+    qualified: bool = False
+    """The filing's own legend gives this class another meaning (2013's "Yes": conformant *or
+    undeterminable*): not comparable with the plain class of another filing"""
 
     @property
     def smelter_id(self) -> str:

@@ -119,12 +119,15 @@ class Macros:
                   for metal in ("Gold", "Tantalum", "Tin", "Tungsten")}
         series["All metals"] = [(y, site.filing(y).stats.share_conformant) for y in site.years]
         title = "Share of listed smelters and refiners in the conformant class, by metal and filing year"
-        # Two or three filings: where each year stands, not a line implying a trend between them.
-        chart = charts.dot_chart(title, series, "trend") if len(site.years) <= 3 else \
-            charts.line_chart(title, series, "trend") + charts.dot_chart(title, series, "trend-figures", track=False)
         plain = site.reference.classes["conformant"].label
         labels = [(y, site.filing(y).class_label("conformant", site.reference)) for y in site.years]
-        return render("cm/trend_chart.html", chart=chart, qualified=[(y, label) for y, label in labels if label != plain])
+        qualified = frozenset(y for y, label in labels if label != plain)
+        # Two or three filings: where each year stands, not a line implying a trend between them.
+        # A share a filing's legend qualifies is not joined to the others: it is not the same measure.
+        chart = charts.dot_chart(title, series, "trend", qualified=qualified) if len(site.years) <= 3 else \
+            charts.line_chart(title, {m: [(y, None if y in qualified else s) for y, s in pts] for m, pts in series.items()},
+                              "trend") + charts.dot_chart(title, series, "trend-figures", track=False, qualified=qualified)
+        return render("cm/trend_chart.html", chart=chart, qualified=[(y, label) for y, label in labels if y in qualified])
 
     def filings_overview(self):
         return render("cm/filings_overview.html", cards=[self._card(year) for year in reversed(self.site.years)])

@@ -15,6 +15,9 @@ SECTION_HELP = {
     "removed": "Listed in the earlier filing, not now.",
     "improved": "Now in a better class (e.g. No -> Full Compliant, Active -> Conformant).",
     "worsened": "Now in a worse class.",
+    "incomparable": "One filing's own legend gives its designation a meaning the other filing's does not (e.g. a "
+                    "\"Yes\" that means conformant or undeterminable), so the class cannot be compared: neither "
+                    "improved, worsened nor the same.",
     "unstated": "One of the two filings published no designation for this smelter, so its class "
                 "cannot be compared: neither improved nor worsened.",
     "reworded": "Same class under the audit programme's newer wording (e.g. Yes -> Full Compliant): "
@@ -46,8 +49,9 @@ def change_rows(d: Diff, name: str) -> list[ChangeRow]:
 
 def summary_sentence(d: Diff) -> str:
     c = d.counts()
+    apart = (f"; {c['incomparable']:,} cannot be compared (a filing's own legend)" if c["incomparable"] else "")
     return (f"{c['added']:,} smelters added, {c['removed']:,} removed, {c['improved']:,} improved and "
-            f"{c['worsened']:,} worsened since the {d.old_year} filing.")
+            f"{c['worsened']:,} worsened since the {d.old_year} filing{apart}.")
 
 
 def _rows_for(count_rows: int, smelters: int) -> str:

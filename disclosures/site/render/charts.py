@@ -76,22 +76,27 @@ def share_bar(parts: list[tuple[str, str, int]], label: str) -> Markup:
     return render("cm/share_bar.html", parts=rects, label=f"{label}: {desc}")
 
 
-def dot_chart(title: str, series: dict[str, list[tuple[int, float | None]]], chart_id: str, track: bool = True) -> Markup:
+def dot_chart(title: str, series: dict[str, list[tuple[int, float | None]]], chart_id: str, track: bool = True,
+              qualified: frozenset[int] = frozenset()) -> Markup:
     """A few filings' shares as a dot plot that is also the data table: one row per series, a
     column per year with the figure, and a 0-100% track with a dot per year joined by a bar.
     With two or three filings a line would imply a trend between them; this shows where each
     year stands. Plain HTML: the text stays at the page's size on a phone. Without `track`, the
-    figures table under a line chart."""
+    figures table under a line chart. A `qualified` year's share (its filing's legend gives the
+    class another meaning) is marked *, drawn hollow and dashed, and not joined to the others."""
     years = sorted({year for points in series.values() for year, _ in points})
     rows = []
     for name, points in series.items():
         known = [(yr, s) for yr, s in points if s is not None]
+        plain = [s for yr, s in known if yr not in qualified]
         shares = dict(points)
-        low, high = (min(s for _, s in known), max(s for _, s in known)) if known else (0, 0)
+        low, high = (min(plain), max(plain)) if len(plain) > 1 else (0, 0)
         rows.append({
             "name": name,
-            "cells": [("–" if shares.get(yr) is None else f"{shares[yr] * 100:.0f}%") for yr in years],
-            "dots": [{"year": yr, "order": years.index(yr), "left": f"{s * 100:.1f}"} for yr, s in known],
+            "cells": [("–" if shares.get(yr) is None else f"{shares[yr] * 100:.0f}%" + (" *" if yr in qualified else ""))
+                      for yr in years],
+            "dots": [{"year": yr, "order": years.index(yr), "left": f"{s * 100:.1f}", "qualified": yr in qualified}
+                     for yr, s in known],
             "bar_left": f"{low * 100:.1f}", "bar_width": f"{(high - low) * 100:.1f}",
         })
-    return render("cm/dot_chart.html", id=chart_id, title=title, years=years, rows=rows, track=track)
+    return render("cm/dot_chart.html", id=chart_id, title=title, years=years, rows=rows, track=track, qualified=qualified)

@@ -64,8 +64,9 @@ CHANGE_LOG_SIDES = (
 
 def change_log(old_year: int, new_year: int) -> tuple[Column, ...]:
     columns = [
-        Column("change", "string", ANALYSIS, "added, removed, or how the class moved: improved, worsened, same class, "
-                                             "unchanged (see the change log page)."),
+        Column("change", "string", ANALYSIS, "added, removed, or how the class moved: improved, worsened, incomparable "
+                                             "(one filing's own legend gives its designation another meaning), unstated "
+                                             "(one filing gave none), reworded (same class, new words), unchanged."),
         Column("metal", "string", AS_FILED, "the metal, as printed."),
         Column("matched_by", "string", ANALYSIS, "how the two filings' rows were matched: smelter ID, name, alias "
                                                  "or similar name; empty for added and removed smelters."),

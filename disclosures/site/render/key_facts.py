@@ -19,7 +19,8 @@ class Fact:
     count: int
     words: str
     href: str
-    key: str = ""  # a class key: the legend's colour
+    key: str = ""  # a class key
+    style: str = ""  # its colour: the class key, or "qualified" where the filing's own legend qualifies it
 
 
 def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool = True) -> Markup:
@@ -29,8 +30,11 @@ def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool 
 
     st = filing.stats
     total = st.facilities or 1
+    def style(c: str) -> str:
+        return "qualified" if filing.class_label(c, reference) != reference.classes[c].label else c
+
     classes = [Fact(st.by_class[c], f"{filing.class_label(c, reference)} ({st.by_class[c] / total:.0%})",
-                    link(**{"class": c}), c) for c in CLASS_ORDER if st.by_class.get(c)]
+                    link(**{"class": c}), c, style(c)) for c in CLASS_ORDER if st.by_class.get(c)]
     flagged = [Fact(st.in_covered_countries, "in the Covered Countries", link(risk="covered")),
                Fact(st.sanctioned, "sanctioned", link(risk="sanction")),
                Fact(st.suspended, "suspended by an audit programme", link(risk="suspension"))]
@@ -38,4 +42,4 @@ def key_facts(filing: Filing, reference: Reference, list_url: str, framed: bool 
     return render("cm/key_facts.html", filing=filing, framed=framed, list_url=list_url, total=st.facilities,
                   distinct=st.distinct, classes=classes, flagged=flagged, greater=greater,
                   greater_href=link(risk="greater-risk"),
-                  bar=share_bar([(f.key, f.words, f.count) for f in classes], f"{filing.year} rows by class"))
+                  bar=share_bar([(f.style, f.words, f.count) for f in classes], f"{filing.year} rows by class"))

@@ -54,6 +54,9 @@ def index_rows_json(timelines: list[Timeline], years: list[int], reference: Refe
     """
     designations: dict[str, int] = {}
     badges: dict[str, int] = {}
+    # What each filing calls each class (its legend may qualify one, as the HTML rows show it).
+    year_labels = [[reference.classes[c].label for c in CLASS_ORDER] for _ in years]
+    year_qualified = [[False] * len(CLASS_ORDER) for _ in years]
     rows = []
     keys = keys or [""] * len(timelines)
     for t, key in zip(timelines, keys):
@@ -63,12 +66,15 @@ def index_rows_json(timelines: list[Timeline], years: list[int], reference: Refe
             entry = t.by_year.get(y)
             if entry is not None:
                 e = entry.first
-                cells += [i, CLASS_ORDER.index(e.status_class), designations.setdefault(e.row.status, len(designations))]
+                k = CLASS_ORDER.index(e.status_class)
+                year_labels[i][k], year_qualified[i][k] = e.class_label, e.qualified
+                cells += [i, k, designations.setdefault(e.row.status, len(designations))]
         tokens = " ".join(risk_tokens(s))
         badge = badges.setdefault(str(risk_badges(s, {})), len(badges)) if tokens else -1
         found, resolved = timeline_id(t)
         rows.append([s.row.metal, s.row.smelter_name, t.names[1:], s.country_name, s.country_code, found,
                      cells, tokens, badge, key, 1 if resolved else 0])
     payload = {"years": years, "classes": list(CLASS_ORDER), "labels": [reference.classes[c].label for c in CLASS_ORDER],
+               "year_labels": year_labels, "year_qualified": year_qualified,
                "designations": list(designations), "badges": list(badges), "rows": rows}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -87,9 +87,12 @@
     cells.forEach(function (cell, i) {
       var year = String(data.years[i]);
       if (!cell) { tr.appendChild(el("td", { "class": "cm-c-year cm-none", "data-label": year, "data-value": "-1" }, "\u2013")); return; }
-      tr.appendChild(el("td", { "class": "cm-c-year cm-k cm-k--" + data.classes[cell[0]], "data-label": year,
-                                "data-value": String(cell[0]), title: "Published designation: " + data.designations[cell[1]] },
-                        data.labels[cell[0]]));
+      // The class as that filing's legend names it (a qualified one is styled apart, as in the HTML rows).
+      var qualified = data.year_qualified && data.year_qualified[i][cell[0]];
+      tr.appendChild(el("td", { "class": "cm-c-year cm-k cm-k--" + data.classes[cell[0]] + (qualified ? " cm-k--qualified" : ""),
+                                "data-label": year, "data-value": String(cell[0]),
+                                title: "Published designation: " + data.designations[cell[1]] },
+                        data.year_labels ? data.year_labels[i][cell[0]] : data.labels[cell[0]]));
     });
     tr.appendChild(el("td", { "class": "cm-c-num", "data-label": "First listed" }, String(listed[0])));
     tr.appendChild(el("td", { "class": "cm-c-num", "data-label": "Last listed" }, String(listed[listed.length - 1])));
