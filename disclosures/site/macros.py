@@ -165,7 +165,7 @@ class Macros:
 
     def site_corrections(self):
         years = [(e.year, e.corrections) for e in self.publisher.year_entries() if e.corrections]
-        return render("cm/corrections.html", years=years)
+        return render("cm/corrections.html", years=years, place=self.publisher.slots.put)
 
     def smelter_page(self, key: str):
         """The page of one smelter across filings (generated as smelters/KEY.md)."""

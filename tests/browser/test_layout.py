@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -176,6 +177,12 @@ def test_a_view_downloads_as_the_full_downloads_rows_and_columns(page, server, b
     as_filed = [f["name"] for f in schema["fields"] if f["provenance"] == "as filed"]
     assert filed[0] == as_filed and "class" not in filed[0] and "country" not in filed[0]
     assert filed[1:] == [[r[header.index(c)] for c in as_filed] for r in rows]
+    book = openpyxl.load_workbook(io.BytesIO(_view_download(page, "Excel")), read_only=True)
+    sheet_rows = [[None if v == "" else v for v in r] for r in book.worksheets[0].iter_rows(values_only=True)]
+    full_book = openpyxl.load_workbook(built_site / "downloads" / "smelters-2023.xlsx", read_only=True)
+    full_rows = [[None if v == "" else v for v in r] for r in full_book.worksheets[0].iter_rows(values_only=True)]
+    picked = [full_rows[0].index(c) for c in as_filed]
+    assert sheet_rows == [[r[i] for i in picked] for r in full_rows if r is full_rows[0] or r[1] == "Tantalum"]
     data = json.loads(_view_download(page, "JSON"))
     full_json = json.loads((built_site / "downloads" / "smelters-2023.json").read_text(encoding="utf-8"))
     assert data["data"] == [{c: r[c] for c in as_filed} for r in full_json["data"] if r["metal"] == "Tantalum"]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 def page_kinds(site) -> list[str]:
     """One page of each kind: the newest year's (it has every kind), plus the first year's Form SD."""
     newest, first = max(site.years), min(site.years)
-    kinds = ["/", f"/{newest}/", f"/{newest}/report/", f"/{newest}/smelters/", "/smelters/", "/about/", f"/{first}/"]
+    kinds = ["/", f"/{newest}/", f"/{newest}/report/", f"/{newest}/smelters/", "/smelters/", "/about/", f"/{first}/",
+             "/data/", f"/smelters/{site.keys.keys[0]}/"]
     if site.previous(newest):
         kinds.append(f"/{newest}/changes/")
     return kinds

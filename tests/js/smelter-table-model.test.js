@@ -105,3 +105,21 @@ test("only a word longer than a column may break inside itself", () => {
   assert.equal(M.hasLongWord("x".repeat(29)), true);
   assert.equal(M.hasLongWord("\u{1F600}".repeat(28)), false);  // counted in characters, as Python does
 });
+
+test("a view's workbook: typed cells, neutralized text, XML-safe, header bold, frozen and filtered", () => {
+  const view = { names: ["metal", "smelter_name", "in_covered_country", "old_rows", "smelter_id"],
+                 rows: [["Gold", "=HYPERLINK(\"x\") <b>&", true, 2, null], ["Tin", "Bell\u0007 \ud800", false, null, "CID000001"]] };
+  const parts = M.xlsxParts(view, "Smelters 2023 / a very long sheet title here");
+  const sheet = parts["xl/worksheets/sheet1.xml"];
+  assert.match(sheet, /<c r="B2" t="inlineStr"><is><t xml:space="preserve">'=HYPERLINK\(&quot;x&quot;\) &lt;b&gt;&amp;<\/t><\/is><\/c>/);
+  assert.match(sheet, /<c r="C2" t="b"><v>1<\/v><\/c><c r="D2"><v>2<\/v><\/c><\/row>/);  // no cell for null
+  assert.match(sheet, /<t xml:space="preserve">Bell\ufffd \ufffd<\/t>/);
+  assert.match(sheet, /<c r="A1" s="1" t="inlineStr">/);
+  assert.match(sheet, /state="frozen"/);
+  assert.match(sheet, /<autoFilter ref="A1:E3"\/>/);
+  assert.match(parts["xl/workbook.xml"], /<sheet name="Smelters 2023   a very long she" sheetId="1"/);  // no "/", 31 long
+  assert.equal(M.columnName(0), "A");
+  assert.equal(M.columnName(25), "Z");
+  assert.equal(M.columnName(26), "AA");
+  assert.equal(M.columnName(701), "ZZ");
+});

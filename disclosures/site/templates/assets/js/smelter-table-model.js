@@ -231,6 +231,78 @@
     return JSON.stringify(out) + "\n";
   }
 
+  // ---- a view as an XLSX workbook: the parts of the package, zipped by the caller ----------
+  // As render/downloads.py writes the full download with openpyxl: text neutralized (a formula
+  // start gets an apostrophe), characters XML 1.0 cannot hold replaced with U+FFFD, numbers and
+  // booleans typed, empty cells left out; a bold header row, frozen, with an auto-filter.
+  var XML_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/g;
+
+  function xmlText(value) {
+    return String(value).replace(XML_ILLEGAL, "\ufffd").replace(/&/g, "&amp;").replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  function columnName(index) {  // 0 -> A, 26 -> AA
+    var name = "";
+    for (var n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + (n - 1) % 26) + name;
+    return name;
+  }
+
+  function sheetCell(ref, value, style) {
+    if (value === null || value === undefined || value === "") return "";
+    var s = style ? ' s="' + style + '"' : "";
+    if (typeof value === "boolean") return '<c r="' + ref + '"' + s + ' t="b"><v>' + (value ? 1 : 0) + "</v></c>";
+    if (typeof value === "number") return '<c r="' + ref + '"' + s + "><v>" + value + "</v></c>";
+    var text = String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return '<c r="' + ref + '"' + s + ' t="inlineStr"><is><t xml:space="preserve">' + xmlText(text) + "</t></is></c>";
+  }
+
+  function xlsxParts(view, title) {
+    title = title.replace(/[\\\/?*\[\]:]/g, " ").slice(0, 31);  // what Excel allows in a sheet's name
+    var xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+    var main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    var rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    var last = columnName(Math.max(0, view.names.length - 1));
+    var widths = view.names.map(function (name, c) {
+      var longest = name.length;
+      view.rows.slice(0, 2000).forEach(function (r) { longest = Math.max(longest, r[c] === null ? 0 : String(r[c]).length); });
+      return '<col min="' + (c + 1) + '" max="' + (c + 1) + '" width="' + Math.min(Math.max(10, longest + 2), 60) + '" customWidth="1"/>';
+    });
+    var rows = ['<row r="1">' + view.names.map(function (n, c) { return sheetCell(columnName(c) + "1", n, 1); }).join("") + "</row>"];
+    view.rows.forEach(function (r, i) {
+      rows.push('<row r="' + (i + 2) + '">' + r.map(function (v, c) { return sheetCell(columnName(c) + (i + 2), v, 0); }).join("") + "</row>");
+    });
+    return {
+      "[Content_Types].xml": xml + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+        '<Default Extension="xml" ContentType="application/xml"/>' +
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' +
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+      "_rels/.rels": xml + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="' + rel + '/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+      "xl/workbook.xml": xml + '<workbook xmlns="' + main + '" xmlns:r="' + rel + '"><sheets><sheet name="' +
+        xmlText(title) + '" sheetId="1" r:id="rId1"/></sheets>' +
+        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\'' +
+        xmlText(title.replace(/'/g, "''")) + "'!$A$1:$" + last + "$" + (view.rows.length + 1) + "</definedName></definedNames></workbook>",
+      "xl/_rels/workbook.xml.rels": xml + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="' + rel + '/worksheet" Target="worksheets/sheet1.xml"/>' +
+        '<Relationship Id="rId2" Type="' + rel + '/styles" Target="styles.xml"/></Relationships>',
+      "xl/styles.xml": xml + '<styleSheet xmlns="' + main + '">' +
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>' +
+        '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>' +
+        '<fill><patternFill patternType="solid"><fgColor rgb="FF1F3A5F"/></patternFill></fill></fills>' +
+        '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>' +
+        '<cellXfs count="2"><xf xfId="0"/><xf xfId="0" fontId="1" fillId="2" applyFont="1" applyFill="1"/></cellXfs>' +
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+      "xl/worksheets/sheet1.xml": xml + '<worksheet xmlns="' + main + '"><dimension ref="A1:' + last + (view.rows.length + 1) + '"/>' +
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
+        "<cols>" + widths.join("") + "</cols><sheetData>" + rows.join("") + "</sheetData>" +
+        '<autoFilter ref="A1:' + last + (view.rows.length + 1) + '"/></worksheet>'
+    };
+  }
+
   // Rows of a very large cross-filing index from its compact JSON (see smelter_index.py): a
   // row's cells come as [year index, class index, designation index, ...] for the filings listing it.
   function rowsFromIndexJson(data) {
@@ -265,5 +337,5 @@
            encodeFacets: encodeFacets, textSearch: textSearch, filterAndCount: filterAndCount, sortRows: sortRows,
            stateToParams: stateToParams, describeFilters: describeFilters, toCsv: toCsv, stateFromParams: stateFromParams, rowsFromIndexJson: rowsFromIndexJson,
            indexCells: indexCells, indexText: indexText, downloadCell: downloadCell, viewTable: viewTable, viewCsv: viewCsv,
-           viewJson: viewJson };
+           viewJson: viewJson, xlsxParts: xlsxParts, columnName: columnName };
 });

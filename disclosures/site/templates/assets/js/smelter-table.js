@@ -12,6 +12,32 @@
 (function () {
   "use strict";
   var M = window.CmTableModel;
+  // Where this script was loaded from: the zip library for a view's workbook sits beside it
+  // (vendor/fflate.js, loaded on the first "Excel" click only).
+  var SCRIPTS = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
+  var zipLibrary = null;
+
+  function loadZip() {
+    zipLibrary = zipLibrary || new Promise(function (resolve, reject) {
+      if (window.fflate) return resolve(window.fflate);
+      var script = document.createElement("script");
+      script.src = SCRIPTS + "vendor/fflate.js";
+      script.onload = function () { resolve(window.fflate); };
+      script.onerror = function () { zipLibrary = null; reject(new Error("the workbook writer did not load")); };
+      document.head.appendChild(script);
+    });
+    return zipLibrary;
+  }
+
+  // A view's workbook: the sheet parts (model), zipped (fflate, deflated as Excel does).
+  function xlsxBlob(view, title) {
+    return loadZip().then(function (fflate) {
+      var parts = M.xlsxParts(view, title), files = {};
+      Object.keys(parts).forEach(function (name) { files[name] = fflate.strToU8(parts[name]); });
+      return new Blob([fflate.zipSync(files, { level: 6 })],
+                      { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+    });
+  }
 
   // A table of up to MAX_ROWS rows keeps them all in the DOM. A larger one shows the first
   // matches only, within a budget of cells, since layout cost follows cells: the 26-column,
@@ -351,17 +377,20 @@
         if (file.data.length !== rows.length) throw new Error("the download has " + file.data.length + " rows, the table " + rows.length);
         var filed = container.getAttribute("data-view") === "filed";
         var view = M.viewTable(file, matched.map(function (r) { return r.index; }), filed);
-        var body = format === "json" ? M.viewJson(file, view) : M.viewCsv(view);
         var stem = source.split("/").pop().replace(/\.json$/, "") + (filed ? "-as-filed" : "") + "-view";
-        var link = el("a", { href: URL.createObjectURL(new Blob([body], { type: format === "json" ? "application/json" : "text/csv;charset=utf-8" })),
-                             download: stem + "." + format });
-        document.body.appendChild(link);
-        link.click();
-        link.remove();
+        if (format === "xlsx") return xlsxBlob(view, stem).then(function (blob) { save(blob, stem + ".xlsx"); });
+        var body = format === "json" ? M.viewJson(file, view) : M.viewCsv(view);
+        save(new Blob([body], { type: format === "json" ? "application/json" : "text/csv;charset=utf-8" }), stem + "." + format);
       }).catch(function (error) {
         fileLoad = null;
         ui.status.textContent = "The download could not be read (" + error.message + "); the full files are linked above.";
       });
+    }
+    function save(blob, name) {
+      var link = el("a", { href: URL.createObjectURL(blob), download: name });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
     }
     if (source) {
       ui.download.querySelectorAll("button").forEach(function (b) {
@@ -460,7 +489,7 @@
     box.appendChild(status);
     var download = el("span", { "class": "cm-download-view", role: "group", "aria-label": "Download the rows in this view" });
     download.appendChild(el("span", { "class": "cm-download-view__label" }, "Download this view:"));
-    [["csv", "CSV"], ["json", "JSON"]].forEach(function (f) {
+    [["csv", "CSV"], ["xlsx", "Excel"], ["json", "JSON"]].forEach(function (f) {
       download.appendChild(el("button", { type: "button", "class": "md-button", "data-format": f[0] }, f[1]));
     });
     box.appendChild(download);
