@@ -48,7 +48,9 @@ def test_2013_accounting_names_headers_debris_and_the_duplicate(reference):
     assert [what for _, _, what in acc.duplicates] == ["Gold / Shandong Zhaojin Gold & Silver Refinery Co. Ltd"]
     assert_every_line_accounted_once(acc, source)
     yokohama = next(r for r in rows if r.smelter_name == "Yokohama Metal Co Ltd")
-    assert yokohama.country == "Japan"  # "- Japan" in the filing: a stray bullet, not a word
+    assert yokohama.country == "Japan"  # "- Japan" in the filing: a stray bullet, not a word, and said so:
+    assert "line 239: the country printed '- Japan' is written 'Japan' (a leading dash or bullet dropped)" in \
+        " ".join(acc.notes)
 
 
 def test_2023_footnote_marker_moves_to_its_own_column_and_its_text_is_found(reference):

@@ -7,6 +7,7 @@ UN-style and colloquial names ISO does not carry ("BOLIVIA (PLURINATIONAL STATE 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from functools import lru_cache
 
 import pycountry
@@ -27,6 +28,9 @@ _DISPLAY = {
 }
 
 
+_LEADING_MARK = re.compile(r"^[\-–—•·\s]+")
+
+
 class CountryResolver:
     def __init__(self, aliases: dict[str, str]):
         self._aliases = {k.casefold().strip(): v.upper() for k, v in aliases.items()}
@@ -41,7 +45,8 @@ class CountryResolver:
 
     def _resolve(self, published: str) -> Country:
         """Raise LookupError when the name is neither ISO nor an alias."""
-        key = " ".join(published.split()).casefold()
+        # "- Japan": a dash or bullet a filing printed before the name is not part of it.
+        key = " ".join(_LEADING_MARK.sub("", published).split()).casefold()
         if not key:
             raise LookupError("blank country")
         code = self._aliases.get(key)

@@ -199,6 +199,10 @@ class FilingMeta(Strict):
     footnotes: list[Footnote] = []
     urls: dict[str, str] = {}
     source_document: Optional[str] = None
+    transcription_notes: list[str] = []
+    """How the filed list was read where a cell is not character for character as printed (e.g.
+    "line 239: the country printed '- Japan' is written 'Japan'"): `scripts/dev import` prints them;
+    shown with the year's list"""
     edgar_accession: Optional[str] = Field(default=None, pattern=r"^\d{10}-\d{2}-\d{6}$")
     """The filing's EDGAR accession number (0001234567-24-000012): the site links to the filing
     itself; without it, to the registrant's list of Form SD filings"""

@@ -212,6 +212,11 @@ class GridReader:
                 kinds.append((row.line, kind, detail))
                 continue
             smelter, row_problems = parse_row(cells, columns, section or metal_above, row.line, self.grid.label)
+            printed = next((cells[i] for i in columns.get("country", ()) if i < len(cells) and cells[i]), "")
+            if smelter is not None and LEADING_MARK.match(printed):
+                self.notes.append(f"line {row.line}: the country printed {printed!r} is written {smelter.country!r} "
+                                  f"(a leading dash or bullet dropped); record it under transcription_notes in the "
+                                  f"year's YAML")
             if smelter is not None:
                 row_problems += validate_row(smelter, self.reference, {smelter.footnote} - {""})
                 result.append(smelter)
@@ -285,6 +290,7 @@ class GridReader:
                 mark = None
 
 
+LEADING_MARK = re.compile(r"^[\-–—•·\s]+")  # a dash or bullet a filing printed before a country's name
 CID_IN_TEXT = re.compile(r"\bCID[\s\-_]*\d{3,6}\b", re.IGNORECASE)
 
 
@@ -307,7 +313,7 @@ def parse_row(cells: list[str], columns: dict[str, list[int]], metal_default: st
         text, mark = split_mark(cell(role))
         footnote = footnote or mark
         values[role] = text
-    values["country"] = re.sub(r"^[\-–—•·\s]+", "", values["country"])  # "- Japan": a stray bullet
+    values["country"] = LEADING_MARK.sub("", values["country"])  # "- Japan": a stray bullet (noted by the caller)
     values["status"] = "" if NO_VALUE.match(values["status"]) else values["status"]
     raw_id = plain(cell("smelter_id"))
     smelter_id = "" if not raw_id or NO_VALUE.match(raw_id) else canonical_cid(raw_id) or raw_id

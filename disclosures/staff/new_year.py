@@ -62,7 +62,7 @@ def filing_yaml(source_path: Path, source, year: int) -> str:
     rt.indent(mapping=2, sequence=4, offset=2)
     doc = rt.load(source_path.read_text(encoding="utf-8"))
     doc.ca.comment = None  # the previous year's heading comments: this file gets its own
-    for key in ("designation_classes", "source_document", "edgar_accession", "amendments", "restatements"):
+    for key in ("designation_classes", "source_document", "edgar_accession", "transcription_notes", "amendments", "restatements"):
         doc.pop(key, None)  # one filing's own
     doc["reporting_period"]["start"], doc["reporting_period"]["end"] = dt.date(year, 1, 1), dt.date(year, 12, 31)
     doc["filed_on"] = dt.date(year + 1, 5, 31)

@@ -325,3 +325,12 @@ def test_a_key_fact_opens_the_filtered_list_in_view(page, server, viewport):
     row = page.locator("#smelters-2023 tbody tr", has=page.locator("th", has_text="African Gold Refinery"))
     box, height = row.bounding_box(), page.viewport_size["height"]
     assert box and 0 <= box["y"] and box["y"] + min(box["height"], 60) <= height, (box, height)
+
+
+def test_a_filter_the_list_cannot_apply_is_said_not_dropped_silently(page, server):
+    """The year switcher keeps a list's filters; 2013 listed no "Active" smelter."""
+    open_page(page, server, "/2013/smelters/?class=active&metal=Gold", DESKTOP)
+    expect(page.locator(".cm-dropped")).to_have_text("Not in this list, so not applied: Class: Active.")
+    expect(page.locator("#facet-metal")).to_have_value("Gold")
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".cm-dropped")).to_be_hidden()

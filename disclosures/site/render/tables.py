@@ -82,7 +82,7 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
         footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
         risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index, long_word=long_word,
-        page_of=page_of, download=download)
+        page_of=page_of, download=download, transcription=meta.transcription_notes)
 
 
 def footnote_ids(filing: Filing) -> dict[str, str]:

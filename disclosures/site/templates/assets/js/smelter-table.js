@@ -337,7 +337,19 @@
     }
 
     function readUrl() {
-      var read = M.stateFromParams(new URLSearchParams(location.search), facets, headers.length, prefix);
+      var params = new URLSearchParams(location.search);
+      var read = M.stateFromParams(params, facets, headers.length, prefix);
+      // A filter this list cannot apply (a value it lacks, kept from another year's list by the
+      // year switcher): said, not silently dropped.
+      var dropped = [];
+      facets.forEach(function (f) {
+        var asked = params.get(prefix + f.key);
+        if (asked && !read.filters[f.key]) dropped.push(((text.facets || {})[f.key] || [f.key])[0] + ": " + label(f.key, asked));
+      });
+      if (dropped.length) {
+        ui.dropped.textContent = "Not in this list, so not applied: " + dropped.join("; ") + ".";
+        ui.dropped.hidden = false;
+      }
       state.q = read.q; state.filters = read.filters; state.sort = read.sort; state.dir = read.dir;
       ui.search.value = state.q;
       facets.forEach(function (f) { ui.selects[f.key].value = state.filters[f.key]; });
@@ -356,6 +368,7 @@
       ui.selects[f.key].addEventListener("change", function () { state.filters[f.key] = ui.selects[f.key].value; update(); });
     });
     ui.reset.addEventListener("click", function () {
+      ui.dropped.hidden = true;
       state = { q: "", filters: {}, sort: -1, dir: 1, limit: DOM_LIMIT };
       ui.search.value = "";
       facets.forEach(function (f) { ui.selects[f.key].value = ""; });
@@ -487,6 +500,8 @@
     box.appendChild(panel);
     var status = el("p", { role: "status", "aria-live": "polite", "class": "cm-status" });
     box.appendChild(status);
+    var dropped = el("p", { "class": "cm-dropped", hidden: "" });
+    box.appendChild(dropped);
     var download = el("span", { "class": "cm-download-view", role: "group", "aria-label": "Download the rows in this view" });
     download.appendChild(el("span", { "class": "cm-download-view__label" }, "Download this view:"));
     [["csv", "CSV"], ["xlsx", "Excel"], ["json", "JSON"]].forEach(function (f) {
@@ -497,6 +512,7 @@
     var note = el("p", { "class": "cm-print-only cm-filter-note" });
     table.parentNode.insertBefore(note, table);
     return { search: search, selects: selects, sort: sort, reset: reset, status: status, toggle: toggle, note: note, download: download,
+             dropped: dropped,
              empty: container.querySelector(".cm-empty") };
   }
 

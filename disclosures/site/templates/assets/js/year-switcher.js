@@ -1,7 +1,7 @@
 /*
  * The filing-year switcher (partials/year-switcher.html, a <details> that works without
  * JavaScript): moving from one year's smelter list to another's keeps the table's search and
- * filters (values the other year lacks are ignored there); Escape or a click outside closes it.
+ * filters (a value the other year lacks is not applied there, and the list says so); Escape or a click outside closes it.
  */
 (function () {
   "use strict";
