@@ -97,3 +97,12 @@ def test_the_data_dictionary_page_lists_every_column_with_its_source(built_site)
     for column in data_package.SMELTER_LIST + data_package.change_log(2013, 2023) + data_package.smelter_index([2013, 2023]):
         assert column.name in text
     assert 'pd.read_json(' in text and "orient=\"table\"" in text and "Creative Commons Attribution 4.0" in text
+
+
+def test_the_data_page_describes_the_dataset_for_search_engines(built_site):
+    page = lxml_html.fromstring((built_site / "data" / "index.html").read_text(encoding="utf-8"))
+    data = json.loads(page.xpath("//script[@type='application/ld+json']")[0].text)
+    assert data["@type"] == "Dataset" and data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    files = sorted(d["contentUrl"].rsplit("/", 1)[1] for d in data["distribution"])
+    published = sorted(p.name for p in (built_site / "downloads").iterdir())
+    assert files == published  # every download, no other

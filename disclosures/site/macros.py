@@ -7,6 +7,7 @@ from the registries below (MACROS, VARIABLES, figures.FILTERS). Pages are render
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from disclosures.site.render import charts, data_package, smelter_index, smelter
 from disclosures.site.render.form_sd import form_sd as render_form_sd
 from disclosures.site.render.key_facts import key_facts
 from disclosures.site.page import relative_url
+from disclosures.site.render.html import script_json
 from disclosures.site.render.templating import render
 
 DOWNLOAD_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
@@ -198,10 +200,13 @@ class Macros:
             tables[1]["about"] += " (No filing has a previous one yet.)"
         example = f"downloads/smelters-{years[-1]}.json" if years else "downloads/smelter-index.json"
         base = (self.publisher.site_url or "").rstrip("/")
+        package = self.publisher.data_package()
+        dataset = data_package.dataset(package, base)
         return render("cm/data_dictionary.html", tables=tables,
                       licence=data_package.licence(self.publisher.settings.data_licence if self.publisher.settings else "CC-BY-4.0"),
                       example_url=f"{base}/{example}" if base else example,
-                      package_url=link("datapackage.json"), feed_url=link("feed.xml"))
+                      package_url=link("datapackage.json"), feed_url=link("feed.xml"),
+                      structured=script_json(json.dumps(dataset, ensure_ascii=False)))
 
     def staff_reference(self):
         sections = [

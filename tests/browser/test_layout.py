@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 TABLE_PAGES = ["/2023/smelters/", "/2023/report/", "/2023/changes/", "/smelters/", "/2013/smelters/"]
-EVERY_KIND = TABLE_PAGES + ["/", "/2023/", "/about/", "/404.html"]
+EVERY_KIND = TABLE_PAGES + ["/", "/2023/", "/about/", "/404.html", "/data/", "/smelters/CID003185/"]
 
 # Every word of every visible cell of every table of the page's content (the smelter tables, the
 # summaries, About's tables, the change counts, the Form SD's grids) that the browser laid out on
@@ -50,7 +50,8 @@ def open_page(page, server, path, viewport):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-@pytest.mark.parametrize("path", TABLE_PAGES + ["/", "/2023/", "/2013/", "/about/", "/2013/report/"])
+@pytest.mark.parametrize("path", TABLE_PAGES + ["/", "/2023/", "/2013/", "/about/", "/2013/report/", "/data/",
+                                                "/smelters/CID003185/"])
 def test_no_word_in_a_table_is_broken_across_lines(page, server, path, viewport):
     open_page(page, server, path, viewport)
     broken = page.evaluate(BROKEN_WORDS, 400)

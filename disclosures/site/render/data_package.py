@@ -167,3 +167,25 @@ def package(files, *, name: str, title: str, description: str, licence_id: str, 
 def _siblings(files, csv_name: str) -> list[str]:
     stem = csv_name[: -len(".csv")]
     return [f.format for f in files if f.name == f"{stem}.{f.format}" and f.format != "csv"]
+
+
+def dataset(package: dict, base_url: str = "") -> dict:
+    """schema.org Dataset markup for the data dictionary page, from datapackage.json: search
+    engines and dataset catalogues find the downloads, their licence and their sources."""
+    prefix = base_url.rstrip("/") + "/" if base_url else ""
+    formats = {"csv": "text/csv", "json": "application/json",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    distribution = []
+    for resource in package["resources"]:
+        stem = resource["path"][: -len(".csv")]
+        for ext in ["csv"] + _siblings_of(resource):
+            distribution.append({"@type": "DataDownload", "name": f"{resource['title']} ({ext.upper()})",
+                                 "encodingFormat": formats[ext], "contentUrl": f"{prefix}{stem}.{ext}"})
+    return {"@context": "https://schema.org", "@type": "Dataset", "name": package["title"],
+            "description": package["description"], "license": package["licenses"][0]["path"],
+            "isBasedOn": [s["path"] for s in package.get("sources", [])], "distribution": distribution}
+
+
+def _siblings_of(resource: dict) -> list[str]:
+    """The formats beside a resource's CSV, as its description names them."""
+    return [ext for ext in ("json", "xlsx") if f"{resource['path'][: -len('.csv')]}.{ext}" in resource["description"]]
