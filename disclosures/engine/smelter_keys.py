@@ -29,11 +29,17 @@ def first_name(t: Timeline) -> str:
     return t.by_year[t.years[0]].first.row.smelter_name
 
 
-def rmi_id(t: Timeline) -> str:
-    """The ID the newest filing giving one published, else the one this site resolved, else ""."""
+def timeline_ids(t: Timeline) -> tuple[str, str]:
+    """(the RMI ID the newest filing that gave one published, the ID this site resolved), either ""."""
     rows = [s for year in reversed(t.years) for s in t.by_year[year].rows]
-    return next((s.row.smelter_id for s in rows if s.row.smelter_id), "") or \
-        next((s.resolved_id for s in rows if s.resolved_id), "")
+    return (next((s.row.smelter_id for s in rows if s.row.smelter_id), ""),
+            next((s.resolved_id for s in rows if s.resolved_id), ""))
+
+
+def rmi_id(t: Timeline) -> str:
+    """The smelter's RMI ID: as published, else as this site resolved it, else ""."""
+    published, resolved = timeline_ids(t)
+    return published or resolved
 
 
 def smelter_keys(timelines: list[Timeline]) -> list[str]:

@@ -91,8 +91,8 @@ def smelter_index(years: list[int]) -> tuple[Column, ...]:
         Column("other_names", "string", AS_FILED, "other names earlier filings printed for it, separated by \"; \"."),
         Column("country", "string", ANALYSIS, "the standard (ISO 3166) name of its newest printed location."),
         Column("country_code", "string", ANALYSIS, "ISO 3166-1 alpha-2 code of that location."),
-        Column("smelter_id", "string", AS_FILED, "its RMI smelter ID: as a filing printed it, or as this site "
-                                                 "resolved it (see smelter_id_source)."),
+        Column("smelter_id", "string", ANALYSIS, "its RMI smelter ID: as a filing printed it, or as this site "
+                                                 "resolved it (smelter_id_source says which)."),
         Column("smelter_id_source", "string", ANALYSIS, "\"as filed\" or \"resolved by this site\"; empty when "
                                                         "no ID is known."),
         Column("first_listed", "integer", ANALYSIS, "the first filing year listing it."),

@@ -21,6 +21,7 @@ from disclosures.engine.load import Site
 from disclosures.engine.model import Filing, Smelter
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import Reference
+from disclosures.engine.smelter_keys import timeline_ids
 from disclosures.site.render import data_package
 
 def _xlsx_cell(value, illegal):
@@ -136,13 +137,6 @@ def change_records(d) -> list[dict]:
     for rec in records:
         rec["old_year"], rec["new_year"] = d.old_year, d.new_year
     return records
-
-
-def timeline_ids(t: Timeline) -> tuple[str, str]:
-    """(the RMI ID the newest filing that gave one published, the ID this site resolved), either ""."""
-    rows = [s for year in reversed(t.years) for s in t.by_year[year].rows]
-    return (next((s.row.smelter_id for s in rows if s.row.smelter_id), ""),
-            next((s.resolved_id for s in rows if s.resolved_id), ""))
 
 
 def index_records(timelines: list[Timeline], years: list[int], keys: list[str]) -> list[dict]:

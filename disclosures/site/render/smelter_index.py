@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from disclosures.engine.compare import Timeline
 from disclosures.engine.reference import CLASS_ORDER, Reference
-from disclosures.engine.smelter_keys import rmi_id
+from disclosures.engine.smelter_keys import timeline_ids
 from disclosures.site.render.html import script_json
 from disclosures.site.render.tables import long_word, risk_badges, risk_tokens, table_labels
 from disclosures.site.render.templating import render
@@ -38,8 +38,8 @@ def index_table(timelines: list[Timeline], years: list[int], reference: Referenc
 
 def timeline_id(t: Timeline) -> tuple[str, bool]:
     """(the smelter's RMI ID, whether this site resolved it rather than a filing printing it)."""
-    printed = next((s.row.smelter_id for y in reversed(t.years) for s in t.by_year[y].rows if s.row.smelter_id), "")
-    return (printed, False) if printed else (rmi_id(t), bool(rmi_id(t)))
+    published, resolved = timeline_ids(t)
+    return (published, False) if published else (resolved, bool(resolved))
 
 
 def index_rows_json(timelines: list[Timeline], years: list[int], reference: Reference, keys: list[str] | None = None) -> bytes:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from disclosures.engine.compare import Timeline
 from disclosures.engine.figures import longdate
 from disclosures.engine.reference import Reference
-from disclosures.engine.smelter_keys import rmi_id
+from disclosures.engine.smelter_keys import timeline_ids
 from disclosures.site.render.html import script_json
 from disclosures.site.render.templating import render
 
@@ -43,8 +43,8 @@ def heading(t: Timeline) -> Markup:
 def smelter_page(t: Timeline, key: str, reference: Reference, link, site_url: str = "") -> Markup:
     """`link(target)`: a path from the site root made relative to this page."""
     latest = t.latest.first
-    published = next((s.row.smelter_id for y in reversed(t.years) for s in t.by_year[y].rows if s.row.smelter_id), "")
-    found_id = rmi_id(t)
+    published, resolved = timeline_ids(t)
+    found_id = published or resolved
     filings = []
     for year in reversed(t.years):
         entry = t.by_year[year]
