@@ -106,3 +106,21 @@ def test_the_data_page_describes_the_dataset_for_search_engines(built_site):
     files = sorted(d["contentUrl"].rsplit("/", 1)[1] for d in data["distribution"])
     published = sorted(p.name for p in (built_site / "downloads").iterdir())
     assert files == published  # every download, no other
+
+
+def test_a_draft_list_without_rows_still_downloads_as_a_described_table(tmp_path):
+    """A year just scaffolded by new-year has no rows yet: its files keep their header, so the
+    package still validates (the staff cycle's live tree found this)."""
+    from frictionless import validate
+
+    from disclosures.site.render import downloads
+
+    files = [downloads.Download("smelters-2024.csv", "csv", [], data_package.SMELTER_LIST, title="The 2024 smelter list"),
+             downloads.Download("smelters-2024.xlsx", "xlsx", [], data_package.SMELTER_LIST, "Smelters 2024")]
+    downloads.write_all(tmp_path / "downloads", files)
+    package = data_package.package(files, name="x", title="X", description="X", licence_id="CC0-1.0", sources={})
+    (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["message"])
+    header = (tmp_path / "downloads" / "smelters-2024.csv").read_text(encoding="utf-8-sig").strip()
+    assert header.split(",") == [c.name for c in data_package.SMELTER_LIST]

@@ -35,7 +35,7 @@ def main(argv=None) -> int:
         lines = [f"{args.old} -> {args.new}"] + [f"  {SECTION_TITLES[k]:<26}{v:>6}" for k, v in counts.items()]
         output = ("\n".join(lines) + "\n").encode()
     elif args.format == "csv":
-        output = to_csv(change_records(d))
+        output = to_csv(change_records(d), change_log(args.old, args.new))
     else:
         output = to_json(change_records(d), {"old_year": args.old, "new_year": args.new}, change_log(args.old, args.new))
     if args.out:

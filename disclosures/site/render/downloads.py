@@ -57,10 +57,13 @@ def _record(year: int, s: Smelter, reference: Reference, notes: dict[str, str]) 
     }
 
 
-def to_csv(records: list[dict]) -> bytes:
+def to_csv(records: list[dict], columns: tuple = ()) -> bytes:
+    """`columns` (data_package.Column) name the header when there is no row to take it from (a
+    draft year's empty list still downloads as a table)."""
     buffer = io.StringIO()
-    if records:
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\r\n")
+    names = list(records[0]) if records else [c.name for c in columns]
+    if names:
+        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows({k: neutralize(v) for k, v in rec.items()} for rec in records)
     # A BOM so Excel opens accented names (Mineração) as UTF-8.
@@ -77,7 +80,7 @@ def to_json(records: list[dict], meta: dict, columns: tuple[data_package.Column,
     return (json.dumps(head, ensure_ascii=False)[:-1] + ', "data": [\n' + rows + "\n]}\n").encode("utf-8")
 
 
-def to_xlsx(records: list[dict], title: str) -> bytes:
+def to_xlsx(records: list[dict], title: str, columns: tuple = ()) -> bytes:
     """A formatted sheet: bold frozen header, auto-filter, sensible column widths.
 
     openpyxl's write-only mode streams rows (about twice as fast, a fraction of the memory).
@@ -91,7 +94,7 @@ def to_xlsx(records: list[dict], title: str) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    columns = list(records[0]) if records else []
+    columns = list(records[0]) if records else [c.name for c in columns]
     for index, name in enumerate(columns, 1):
         longest = max([len(name)] + [len(str(rec[name])) for rec in records[:2000]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 60)
@@ -201,10 +204,10 @@ def plan(site: Site, amendments: dict) -> list[Download]:
 
 def render_file(file: Download) -> bytes:
     if file.format == "csv":
-        return to_csv(file.records)
+        return to_csv(file.records, file.columns)
     if file.format == "json":
         return to_json(file.records, file.extra, file.columns)
-    return to_xlsx(file.records, file.extra)
+    return to_xlsx(file.records, file.extra, file.columns)
 
 
 def write_all(out: Path, files: list[Download]) -> None:
