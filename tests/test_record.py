@@ -204,10 +204,10 @@ def _with_new_column(filing, reference):
     return [dict(r, new_column="x") for r in _records(filing, reference)]
 
 
-def _restyled(records, title):
+def _restyled(records, title, columns=()):
     from openpyxl import load_workbook
     from openpyxl.styles import Font
-    book = load_workbook(io.BytesIO(_xlsx(records, title)))
+    book = load_workbook(io.BytesIO(_xlsx(records, title, columns)))
     sheet = book.worksheets[0]
     for cell in sheet[1]:
         cell.font = Font(italic=True)
@@ -257,8 +257,8 @@ from disclosures.site.render import downloads
 _csv = downloads.to_csv
 
 
-def to_csv(records):
-    return _csv([dict(r, smelter_name=r["smelter_name"].upper()) if "smelter_name" in r else r for r in records])
+def to_csv(records, columns=()):
+    return _csv([dict(r, smelter_name=r["smelter_name"].upper()) if "smelter_name" in r else r for r in records], columns)
 
 
 downloads.to_csv = to_csv
