@@ -78,6 +78,9 @@ def test_a_smelter_listed_in_both_filings_shows_each_filings_words(built_site):
              for tr in page.xpath("//table[contains(@class, 'cm-smelter-filings')]//tbody/tr")]
     assert cells[0][3] == "Full Compliant" and cells[1][3] == "Yes"  # each filing's designation as printed
     assert cells[1][4] == "Conformant or undeterminable"  # 2013's class, by 2013's own legend
+    # Linked from its row of the change log too.
+    assert 'href="../../smelters/CID000035/">Agosi AG</a>' in \
+        (built_site / "2023" / "changes" / "index.html").read_text(encoding="utf-8")
 
 
 def test_keys_are_ids_else_metal_and_first_name_and_never_collide(site):

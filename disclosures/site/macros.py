@@ -89,7 +89,7 @@ class Macros:
         downloads = self.downloads_list(f"changes-{d.old_year}-{d.new_year}", "these changes", ("csv", "json"))
         return change_render.changes_page(
             d, self.site.reference, downloads,
-            place=self.publisher.slots.put)
+            place=self.publisher.slots.put, page_of=self.smelter_href)
 
     def changes_summary(self):
         d = self.site.diffs.get(self.current().year)

@@ -80,18 +80,20 @@ def counts_table(d: Diff) -> Markup:
     return render("cm/change_counts.html", d=d, metals=metals, by_metal=by_metal, sections=sections)
 
 
-def section_table(d: Diff, name: str, reference: Reference) -> Markup:
+def section_table(d: Diff, name: str, reference: Reference, page_of=lambda s: "") -> Markup:
+    """`page_of(s)`: the address of a smelter's page ("" for none)."""
     return render("cm/change_section.html", d=d, name=name, title=SECTION_TITLES[name], rows=change_rows(d, name),
-                  labels=table_labels(reference), risk_tokens=risk_tokens, long_word=long_word, footnote_ids={})
+                  labels=table_labels(reference), risk_tokens=risk_tokens, long_word=long_word, footnote_ids={},
+                  page_of=page_of)
 
 
-def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None) -> Markup:
+def changes_page(d: Diff, reference: Reference, downloads_html: str, place=None, page_of=lambda s: "") -> Markup:
     """Markdown (headings, so the table of contents lists the sections) around HTML tables.
 
     `place(html)` may swap each table for a placeholder (see state.Slots).
     """
     place = place or (lambda html: html)
     sections = shown_sections(d)
-    tables = {name: place(section_table(d, name, reference)) for name in sections}
+    tables = {name: place(section_table(d, name, reference, page_of)) for name in sections}
     return render("cm/changes.md", d=d, sentence=summary_sentence(d), reconciliation=reconciliation(d), counts=counts_table(d),
                   downloads=downloads_html, sections=sections, help=SECTION_HELP, tables=tables)
