@@ -44,15 +44,16 @@ def rmi_id(t: Timeline) -> str:
 
 def smelter_keys(timelines: list[Timeline]) -> list[str]:
     """One key per timeline, in their order; a key two smelters would share gets the metal, then a number."""
-    keys, taken = [], set()
+    keys, taken, next_number = [], set(), {}
     for t in timelines:
         found = rmi_id(t)
         key = _safe_id(found) if found else f"{slug(t.metal)}-{slug(first_name(t))}"
         if key in taken:
             key = f"{key}-{slug(t.metal)}"
-        base, n = key, 2
-        while key in taken:
-            key, n = f"{base}-{n}", n + 1
+        base = key
+        while key in taken:  # numbered from where the last one of this base stopped: linear in smelters
+            next_number[base] = next_number.get(base, 1) + 1
+            key = f"{base}-{next_number[base]}"
         taken.add(key)
         keys.append(key)
     return keys
