@@ -71,6 +71,7 @@ class KeyIndex:
         self.timelines = list(timelines)
         self.keys = smelter_keys(self.timelines)
         self._of_timeline = {id(t): k for t, k in zip(self.timelines, self.keys)}
+        self._by_key = dict(zip(self.keys, self.timelines))
         self._of_row = {id(s): k for t, k in zip(self.timelines, self.keys)
                         for entry in t.by_year.values() for s in entry.rows}
 
@@ -78,8 +79,6 @@ class KeyIndex:
         return self._of_timeline[id(t)]
 
     def timeline(self, key: str) -> Timeline | None:
-        if not hasattr(self, "_by_key"):
-            self._by_key = dict(zip(self.keys, self.timelines))
         return self._by_key.get(key)
 
     def of_row(self, smelter) -> str:

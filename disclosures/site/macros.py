@@ -201,7 +201,7 @@ class Macros:
         example = f"downloads/smelters-{years[-1]}.json" if years else "downloads/smelter-index.json"
         base = (self.publisher.site_url or "").rstrip("/")
         package = self.publisher.data_package()
-        dataset = data_package.dataset(package, base)
+        dataset = data_package.dataset(package, self.publisher.download_plan(), base)
         return render("cm/data_dictionary.html", tables=tables,
                       licence=data_package.licence(self.publisher.settings.data_licence if self.publisher.settings else "CC-BY-4.0"),
                       example_url=f"{base}/{example}" if base else example,

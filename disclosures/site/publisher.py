@@ -301,10 +301,9 @@ class Publisher:
         pages.update({path: smelter_page.page_markdown(key, keys.timeline(key)) for path, key in self.smelter_pages.items()})
         return pages
 
-    @staticmethod
-    def outside_nav(path: str) -> bool:
+    def outside_nav(self, path: str) -> bool:
         """The smelter pages are reached from the lists and the search, not the navigation."""
-        return path.startswith("smelters/")
+        return path in self.smelter_pages
 
     # ---- one page ----------------------------------------------------------------------------
     def render_markdown(self, page: Page, markdown: str) -> str:

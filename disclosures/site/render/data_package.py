@@ -169,7 +169,7 @@ def _siblings(files, csv_name: str) -> list[str]:
     return [f.format for f in files if f.name == f"{stem}.{f.format}" and f.format != "csv"]
 
 
-def dataset(package: dict, base_url: str = "") -> dict:
+def dataset(package: dict, files, base_url: str = "") -> dict:
     """schema.org Dataset markup for the data dictionary page, from datapackage.json: search
     engines and dataset catalogues find the downloads, their licence and their sources."""
     prefix = base_url.rstrip("/") + "/" if base_url else ""
@@ -178,14 +178,10 @@ def dataset(package: dict, base_url: str = "") -> dict:
     distribution = []
     for resource in package["resources"]:
         stem = resource["path"][: -len(".csv")]
-        for ext in ["csv"] + _siblings_of(resource):
+        for ext in ["csv"] + _siblings(files, resource["path"].rsplit("/", 1)[1]):
             distribution.append({"@type": "DataDownload", "name": f"{resource['title']} ({ext.upper()})",
                                  "encodingFormat": formats[ext], "contentUrl": f"{prefix}{stem}.{ext}"})
     return {"@context": "https://schema.org", "@type": "Dataset", "name": package["title"],
             "description": package["description"], "license": package["licenses"][0]["path"],
             "isBasedOn": [s["path"] for s in package.get("sources", [])], "distribution": distribution}
 
-
-def _siblings_of(resource: dict) -> list[str]:
-    """The formats beside a resource's CSV, as its description names them."""
-    return [ext for ext in ("json", "xlsx") if f"{resource['path'][: -len('.csv')]}.{ext}" in resource["description"]]
