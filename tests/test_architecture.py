@@ -52,6 +52,14 @@ def test_importing_ingest_loads_no_site_module():
     assert loaded == "[]"
 
 
+def test_the_exhibit_needs_no_site_module():
+    """The EDGAR documents are made from the engine's model and a build's records: no generator."""
+    probe = ("import sys, disclosures.exhibit.documents, disclosures.exhibit.rules; "
+             "print(sorted(m for m in sys.modules if m.startswith(('disclosures.site', 'mkdocs', 'material'))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
 def test_only_the_adapter_knows_the_generator():
     """Moving to another generator (Material's maintenance ends in May 2027) is one new adapter."""
     knows = [p.relative_to(PACKAGE).as_posix() for p in SOURCES

@@ -117,8 +117,22 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     confirm_year(project, year)
     result = dev(project, "check", str(year))
     assert result.returncode == 0, result.stdout + result.stderr
+
+    # Its EDGAR documents, from the same sources: every rule passes, the table reads back to the list.
+    edgar = tmp_path / "edgar"
+    result = dev(project, "exhibit", str(year), "--out", str(edgar), "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    exhibit = next(edgar.glob("ex*.htm"))
+    back = dev(project, "import", str(exhibit), "--year", str(year), "--out", str(tmp_path / "back.csv"))
+    assert back.returncode == 0, back.stderr
+    assert (tmp_path / "back.csv").read_bytes() == (project / "data" / "smelters" / f"{year}.csv").read_bytes()
+
     result = dev(project, "lock", str(year))
     assert result.returncode == 0 and f"filed and locked {year}" in result.stdout, result.stderr
+    # The lock records the digests of the documents `exhibit` made: the filed documents are provably these.
+    lock = json.loads((project / "data" / "locks" / f"{year}.json").read_text(encoding="utf-8"))
+    digests = dict(reversed(line.split()) for line in (edgar / "sha256sums.txt").read_text().splitlines())
+    assert lock["submissions"] == [{"form": "SD", "locked_on": dt.date.today().isoformat(), "documents": digests}]
     assert build(project, tmp_path / "filed").returncode == 0
     assert "Draft — not filed" not in (tmp_path / "filed" / str(year) / "report" / "index.html").read_text(encoding="utf-8")
     amended = max((y for y in filed if y < year), default=year)
@@ -133,6 +147,9 @@ def test_the_yearly_cycle_through_scripts_dev(tmp_path):
     record_amendment(yaml_path, f"  - date: {dt.date.today().isoformat()}\n    form: SD/A\n    reason: {reason}\n")
     result = dev(project, "lock", str(amended))
     assert result.returncode == 0 and f"re-locked {amended}" in result.stdout, result.stderr
+    # The amendment's documents are a Form SD/A, recorded beside the original's.
+    submissions = json.loads((project / "data" / "locks" / f"{amended}.json").read_text(encoding="utf-8"))["submissions"]
+    assert submissions[-1]["form"] == "SD/A" and f"form-sda-{amended}-a1.htm" in submissions[-1]["documents"]
     # The next filed year's change log compares with the amended list: it changes too, so it is
     # restated (this site's analysis), never silently rewritten.
     now = load_site(project / "data")  # a year compares with the latest earlier *filed* year (drafts between skipped)

@@ -81,6 +81,15 @@ def unlocked_corrections(meta: FilingMeta, history: list[dict]) -> tuple[list[di
     return [c for k, c in recorded.items() if k not in locked], [c for k, c in locked.items() if k not in recorded]
 
 
+class Submission(Strict):
+    """The EDGAR documents `scripts/dev exhibit` generated when the year was filed (or amended):
+    each file's SHA-256, so the documents on EDGAR are provably the ones this data makes."""
+
+    form: str
+    locked_on: dt.date
+    documents: dict[str, str]
+
+
 class LockFile(Strict):
     """data/locks/YYYY.json, as `scripts/dev lock` writes it."""
 
@@ -93,6 +102,7 @@ class LockFile(Strict):
     filed_years: list[int] = []
     history: list[Correction] = []
     original: LockedOriginal
+    submissions: list[Submission] = []  # none for a year filed before this site made its documents
 
 
 def read_lock(root: Path, year: int) -> dict | None:
@@ -425,15 +435,19 @@ def shown_problems(year: int, lock: dict, site_dir: Path) -> list[str]:
     return problems
 
 
-def write_record(folder: Path, year: int, record: dict) -> None:
+def write_record(folder: Path, year: int, record: dict, report_html: str = "") -> None:
+    """The year's record for `scripts/dev lock`, and its report as converted from Markdown (each
+    macro's placeholder named) for `scripts/dev exhibit`."""
     Path(folder).mkdir(parents=True, exist_ok=True)
     (Path(folder) / f"{year}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    (Path(folder) / f"{year}.report.html").write_text(report_html, encoding="utf-8")
 
 
 def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, today: dt.date,
-              filed: list[int], row_pages: list[str]) -> dict:
+              filed: list[int], row_pages: list[str], submission: dict | None = None) -> dict:
     """A new lock for `filing`, the previous one's history kept and this correction itemised.
-    What the first lock kept as filed (figures, the list's hash) is kept forever."""
+    What the first lock kept as filed (figures, the list's hash) is kept forever. `submission`:
+    the EDGAR documents' digests ({form, documents}), kept when the year is first filed or amended."""
     as_filed = original_csv_path(root, filing.year)
     original = previous["original"] if previous else {
         "locked_on": today.isoformat(), "figures": rec.figures(filing)}
@@ -448,7 +462,10 @@ def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, t
         for correction in new:
             history.append(dict(correction, changes=changes))
             changes = []  # several recorded at once: the first carries the items
+    submissions = list(previous.get("submissions", [])) if previous else []
+    if submission:
+        submissions.append(dict(submission, locked_on=today.isoformat()))
     return {"format": LOCK_FORMAT, "year": filing.year, "locked_on": today.isoformat(),
             "record": record, "row_pages": row_pages,
             "context": context_hashes(root, filing.year), "filed_years": filed, "history": history,
-            "original": original}
+            "original": original, "submissions": submissions}

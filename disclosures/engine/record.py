@@ -30,7 +30,7 @@ FIGURES = ("facilities", "distinct", "conformant", "active", "not_listed", "non_
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # Elements this site adds to a page, by its own markers (never a theme's): banners and notes,
 # analysis boxes and columns, controls. What remains of a report is the filing's text.
-_SITE_ADDED = [".//script", ".//style", ".//svg", ".//template", ".//*[@data-site]", ".//*[@data-cm-slot]"] + [
+SITE_ADDED = [".//script", ".//style", ".//svg", ".//template", ".//*[@data-site]", ".//*[@data-cm-slot]"] + [
     f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" for name in (
         "headerlink", "admonition", "cm-filed", "cm-analysis", "cm-an", "cm-view-note", "cm-controls", "cm-sr-only",
         "cm-more", "cm-downloads")]
@@ -74,7 +74,7 @@ def report_blocks(content_html: str) -> list[str]:
     if not content_html.strip():
         return []
     root = lxml_html.fragment_fromstring(content_html, create_parent="div")
-    for path in _SITE_ADDED:
+    for path in SITE_ADDED:
         for node in root.xpath(path):
             node.drop_tree()
     blocks: list[str] = []

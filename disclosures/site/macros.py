@@ -72,7 +72,7 @@ class Macros:
                                      analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"),
                                      page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json"))
         self.publisher.showed_rows(filing.year, self.page)
-        return self.publisher.slots.put(table)
+        return self.publisher.slots.put(table, kind="smelter_table")
 
     def smelter_summary(self):
         return tables.summary_table(self.current(), self.site.reference)

@@ -124,12 +124,21 @@ class Slots:
 
     def __init__(self):
         self._html: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}  # slot -> the macro that filled it, when the EDGAR exhibit renders it its own way
         self._token = uuid.uuid4().hex[:12]
 
-    def put(self, html: str) -> Markup:
+    def put(self, html: str, kind: str = "") -> Markup:
         key = f"{self._token}-{len(self._html)}"
         self._html[key] = str(html)
+        if kind:
+            self.kinds[key] = kind
         return Markup(f'\n<div data-cm-slot="{key}"></div>\n')
+
+    def named(self, output: str) -> str:
+        """`output` with each placeholder naming its macro (`data-cm-macro`) instead of its slot,
+        and emptied: how the EDGAR exhibit reads a page (disclosures/exhibit)."""
+        return self._PATTERN.sub(lambda m: Markup('<div data-cm-macro="{}"></div>').format(
+            self.kinds.get(m.group(1), "")), output)
 
     def fill(self, output: str) -> str:
         if "data-cm-slot" not in output:
@@ -427,7 +436,8 @@ class Publisher:
         for year in self.site.years:
             record = year_record(self.root, self.site, year, self.page_html, site_dir)
             if self.record_to is not None:  # `scripts/dev lock` compares and decides itself
-                write_record(self.record_to, year, {"record": record, "row_pages": sorted(self.row_pages.get(year, ()))})
+                write_record(self.record_to, year, {"record": record, "row_pages": sorted(self.row_pages.get(year, ()))},
+                             report_html=self.slots.named(self.page_html.get(f"{year}/report.md", "")))
             elif year in self.locks:
                 problems += record_problems(self.root, self.site, year, record, site_dir)
         return problems

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -43,6 +44,18 @@ def load_site_or_exit(data_dir: Path, consequence: str = "", drafts: bool = True
     except DataError as exc:
         print(f"error: {consequence}\n{exc}" if consequence else str(exc), file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def build_records(root: Path, tmp: Path, consequence: str) -> Path | None:
+    """Build the site into tmp/site (drafts included: a year is one until locked), writing each
+    year's record and its report as converted (tmp/records); None, with the build's error, if it fails."""
+    result = subprocess.run([sys.executable, "-m", "disclosures.site.mkdocs_plugin", "build", "--drafts", "--quiet",
+                             "-f", str(root / "mkdocs.yml"), "-d", str(tmp / "site"), "--record-to", str(tmp / "records")],
+                            cwd=root, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"error: the site does not build, so {consequence}:\n{result.stderr.strip()[-4000:]}", file=sys.stderr)
+        return None
+    return tmp / "records"
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,8 @@ from disclosures.engine import locks
 from disclosures.engine.checks import check_year
 from disclosures.engine.errors import DataError
 from disclosures.engine.registry import filed_years, register, write_atomically
-from disclosures.staff.cli import ROOT, load_site_or_exit, project_lock, reporting_year
+from disclosures.staff.cli import ROOT, build_records, load_site_or_exit, project_lock, reporting_year
+from disclosures.staff.exhibit import generate
 
 
 def main(argv=None) -> int:
@@ -56,7 +56,7 @@ def lock_year(root: Path, year: int) -> int:
             return _error(f"data/smelters/{year}.csv has no rows: import the list before filing; nothing was locked")
         problems = check_year(root, site, year)
         if problems:
-            return _error(f"{year} does not pass `scripts/dev check {year}`, so it was not filed:\n  " + "\n  ".join(problems))
+            return _error(f"{year} does not pass `scripts/dev check {year}`, so it was not filed:\n  " + "\n  ".join(map(str, problems)))
     with tempfile.TemporaryDirectory(prefix="cm-lock-") as tmp:
         built = _build(root, Path(tmp))
         if built is None:
@@ -75,7 +75,11 @@ def lock_year(root: Path, year: int) -> int:
             write_atomically(as_filed, (root / "data" / "smelters" / f"{year}.csv").read_bytes())
         today = dt.date.today()
         filed = sorted(set(registered) | {year})
-        lock = locks.make_lock(root, filing, record, previous, today, filed, row_pages)
+        # The EDGAR documents are recorded when the year is filed and with each amendment (Form SD/A).
+        new = locks.unlocked_corrections(filing.meta, previous.get("history", []))[0] if previous else []
+        files = previous is None or any(c["kind"] == "amendment" for c in new)
+        lock = locks.make_lock(root, filing, record, previous, today, filed, row_pages,
+                               submission=_submission(root, site, year, Path(tmp) / "records") if files else None)
         path = locks.write_lock(root, year, lock)
         register(root, year, today, known=registered)  # last: until then the year is a draft; re-running finishes it
     print(f"{'re-locked' if previous else 'filed and locked'} {year}: {path.relative_to(root)}")
@@ -165,14 +169,22 @@ def _raw_lock(root: Path, year: int) -> dict | None:
 
 
 def _build(root: Path, tmp: Path) -> dict | None:
-    """Build the site (drafts included: the year is one until locked); each year's record."""
-    result = subprocess.run([sys.executable, "-m", "disclosures.site.mkdocs_plugin", "build", "--drafts", "--quiet",
-                             "-f", str(root / "mkdocs.yml"), "-d", str(tmp / "site"), "--record-to", str(tmp / "records")],
-                            cwd=root, capture_output=True, text=True)
-    if result.returncode != 0:
-        print(f"error: the site does not build, so nothing was locked:\n{result.stderr.strip()[-4000:]}", file=sys.stderr)
+    """Build the site; each year's record."""
+    records = build_records(root, tmp, "nothing was locked")
+    if records is None:
         return None
-    return {int(p.stem): json.loads(p.read_text(encoding="utf-8")) for p in (tmp / "records").glob("*.json")}
+    return {int(p.stem): json.loads(p.read_text(encoding="utf-8")) for p in records.glob("*.json")}
+
+
+def _submission(root: Path, site, year: int, records: Path) -> dict | None:
+    """The digests of the EDGAR documents `scripts/dev exhibit` makes of the year now, or None
+    (said) when they cannot be made."""
+    documents, problems = generate(root, site, year, records)
+    if problems:
+        print(f"note: the lock records no EDGAR documents for {year} (`scripts/dev exhibit {year}` says why):\n  " +
+              "\n  ".join(problems[:5]), file=sys.stderr)
+        return None
+    return {"form": documents[0].edgar_type, "documents": {d.name: d.sha256 for d in documents}}
 
 
 def _error(message: str) -> int:
