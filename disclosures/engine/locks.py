@@ -117,7 +117,10 @@ def read_lock(root: Path, year: int) -> dict | None:
         raise DataError(Problem(path, f"lock format {found}, this code reads {LOCK_FORMAT}: run `scripts/dev lock {year}` "
                                       "once to migrate it (it proves the year shows the same, then rewrites it)",
                                 field="format"))
-    return read_typed(path, LockFile, json_file=True).model_dump(mode="json")
+    lock = read_typed(path, LockFile, json_file=True).model_dump(mode="json")
+    if not lock["submissions"]:
+        del lock["submissions"]  # a lock keeps the key only once it has documents to record
+    return lock
 
 
 def write_lock(root: Path, year: int, lock: dict) -> Path:
@@ -468,4 +471,4 @@ def make_lock(root: Path, filing: Filing, record: dict, previous: dict | None, t
     return {"format": LOCK_FORMAT, "year": filing.year, "locked_on": today.isoformat(),
             "record": record, "row_pages": row_pages,
             "context": context_hashes(root, filing.year), "filed_years": filed, "history": history,
-            "original": original, "submissions": submissions}
+            "original": original} | ({"submissions": submissions} if submissions else {})
