@@ -324,13 +324,14 @@ def _page_when(url: str, predicate, timeout: float = 40) -> str:
     raise AssertionError(f"{url} never reached the expected state; last page:\n{body[-1500:]}")
 
 
-def test_serve_shows_errors_on_the_page_and_recovers(project_copy):
+@pytest.mark.parametrize("options", [(), ("--dirty",)], ids=["serve", "serve --dirty (scripts/dev serve)"])
+def test_serve_shows_errors_on_the_page_and_recovers(project_copy, options):
     make_draft(project_copy, 2023)
     report = project_copy / "docs" / "2023" / "report.md"
     good = report.read_text(encoding="utf-8")
     report.write_text(good.replace("{{ figures.conformant }}", "{{ figures.conformnt }}", 1), encoding="utf-8")
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *options],
                               cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     base = f"http://127.0.0.1:{port}"
@@ -345,6 +346,38 @@ def test_serve_shows_errors_on_the_page_and_recovers(project_copy):
         _page_when(f"{base}/", lambda b: "YYYY-MM-DD" in b)
         yaml_path.write_text(yaml_good, encoding="utf-8")
         _page_when(f"{base}/", lambda b: "YYYY-MM-DD" not in b and "cm-card" in b)
+        assert server.poll() is None, "mkdocs serve stopped"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_the_incremental_preview_shows_every_page_a_saved_list_changes(project_copy):
+    """scripts/dev serve renders again only what a save changes: a row added to a year's list
+    shows on its list, its report's annex, its key facts, the cross-filing index and a new smelter
+    page; a saved report shows at once; the other year's pages stay served."""
+    make_draft(project_copy, 2023)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+                              cwd=project_copy, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        before = _page_when(f"{base}/2023/", lambda b: "cm-key-facts" in b or "Key facts" in b)
+        facilities = len(load_site(project_copy / "data").filing(2023).smelters)
+        csv_path = project_copy / "data" / "smelters" / "2023.csv"
+        with csv_path.open("a", encoding="utf-8") as handle:
+            handle.write("Gold,Preview Test Refinery,JAPAN,Active,,\n")
+        _page_when(f"{base}/2023/smelters/", lambda b: "Preview Test Refinery" in b)
+        _page_when(f"{base}/2023/report/", lambda b: "Preview Test Refinery" in b)
+        _page_when(f"{base}/smelters/", lambda b: "Preview Test Refinery" in b)
+        _page_when(f"{base}/smelters/gold-preview-test-refinery/", lambda b: "Preview Test Refinery" in b)
+        after = _page_when(f"{base}/2023/", lambda b: f"{facilities + 1:,}" in b)
+        assert after != before
+        report = project_copy / "docs" / "2023" / "report.md"
+        report.write_text(report.read_text(encoding="utf-8") + "\nA paragraph saved while previewing.\n", encoding="utf-8")
+        _page_when(f"{base}/2023/report/", lambda b: "A paragraph saved while previewing." in b)
+        assert "Form SD" in _page_when(f"{base}/2013/", lambda b: "SPECIALIZED DISCLOSURE REPORT" in b)
         assert server.poll() is None, "mkdocs serve stopped"
     finally:
         server.terminate()

@@ -236,11 +236,17 @@ class Timeline:
         return seen
 
 
-def timelines(filings: list[Filing], aliases: AliasIndex | None = None) -> list[Timeline]:
-    """Chain the filings oldest first; a smelter missing from a year and back later is one timeline."""
+def timelines(filings: list[Filing], aliases: AliasIndex | None = None, memo: list | None = None) -> list[Timeline]:
+    """Chain the filings oldest first; a smelter missing from a year and back later is one timeline.
+    `memo` (a preview's, kept between saves; the same aliases): the chain after each filing, so a
+    save of one year chains again from that year only."""
     lines: list[dict[int, Entry]] = []
     latest: dict[int, int] = {}  # id(latest entry) -> timeline index
-    for filing in sorted(filings, key=lambda f: f.year):
+    for step, filing in enumerate(sorted(filings, key=lambda f: f.year)):
+        if memo is not None and step < len(memo) and memo[step][0] is filing and (step == 0 or memo[step - 1][0] is previous):
+            lines, latest = [dict(line) for line in memo[step][1]], dict(memo[step][2])
+            previous = filing
+            continue
         open_entries = [line[max(line)] for line in lines]
         pairs, _, added = match(open_entries, entries(filing), aliases)
         for pair in pairs:
@@ -250,6 +256,10 @@ def timelines(filings: list[Filing], aliases: AliasIndex | None = None) -> list[
         for entry in added:
             lines.append({filing.year: entry})
             latest[id(entry)] = len(lines) - 1
+        if memo is not None:
+            del memo[step:]
+            memo.append((filing, [dict(line) for line in lines], dict(latest)))
+        previous = filing
     result = [Timeline(dict(line)) for line in lines]
     result.sort(key=lambda t: (t.metal, t.latest.first.name_key))
     return result

@@ -51,10 +51,18 @@ class Site:
         return self.filings[earlier[-1]] if earlier else None
 
 
-def load_site(data_dir: Path, drafts: bool = True) -> Site:
-    """Every filing in data/; with drafts=False only the filed ones (what the deploy publishes)."""
+def load_site(data_dir: Path, drafts: bool = True, cache: dict | None = None) -> Site:
+    """Every filing in data/; with drafts=False only the filed ones (what the deploy publishes).
+    `cache` (a preview's, kept between saves): the reference, each year and each comparison are
+    read and computed again only when their files changed."""
     data_dir = Path(data_dir)
-    reference = load_reference(data_dir / "reference")
+    cache = {} if cache is None else cache
+    reference_key = _stamps(sorted((data_dir / "reference").rglob("*")))
+    if cache.get("reference", (None,))[0] != reference_key:
+        cache.clear()
+        cache["reference"] = (reference_key, load_reference(data_dir / "reference"))
+    reference = cache["reference"][1]
+    years_cache, diffs_cache = cache.setdefault("filings", {}), cache.setdefault("diffs", {})
     yaml_years = _years_in(data_dir / "filings", "yaml")
     csv_years = _years_in(data_dir / "smelters", "csv")
     filed = set(filed_years(data_dir.parent))  # registered by `scripts/dev lock`; the rest are drafts
@@ -70,8 +78,11 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
     ]
     filings = {}
     for year in sorted(yaml_years & csv_years):
+        key = (year not in filed, _stamps([data_dir / part / f"{year}.{ext}" for part, ext in YEAR_FILES]))
         try:
-            filings[year] = load_filing(data_dir, year, reference, draft=year not in filed)
+            if years_cache.get(year, (None,))[0] != key:
+                years_cache[year] = (key, load_filing(data_dir, year, reference, draft=year not in filed))
+            filings[year] = years_cache[year][1]
         except DataError as exc:
             problems += exc.problems
             continue
@@ -82,13 +93,23 @@ def load_site(data_dir: Path, drafts: bool = True) -> Site:
     check_resolved_ids(reference, filings, data_dir / "reference" / RESOLVED_IDS)
     aliases = alias_index(reference.smelter_aliases, filings, str(data_dir / "reference" / "smelter_aliases.yaml"),
                           left_out)
-    site = Site(reference, filings, aliases, {}, tuple(timelines(list(filings.values()), aliases)),
+    site = Site(reference, filings, aliases, {}, tuple(timelines(list(filings.values()), aliases, cache.setdefault("chain", []))),
                 frozenset(filings) - filed)
     for year in site.years:
         previous = site.previous(year)
         if previous is not None:
-            site.diffs[year] = diff(previous, filings[year], aliases)
+            kept = diffs_cache.get(year)  # (the two filings compared, their diff); aliases come with the reference
+            if kept is None or kept[0] is not previous or kept[1] is not filings[year]:
+                diffs_cache[year] = kept = (previous, filings[year], diff(previous, filings[year], aliases))
+            site.diffs[year] = kept[2]
     return site
+
+
+YEAR_FILES = (("filings", "yaml"), ("smelters", "csv"), ("rcoi", "yaml"))
+
+
+def _stamps(paths) -> tuple:
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else (str(p), None) for p in paths)
 
 
 def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = False) -> Filing:

@@ -364,16 +364,17 @@ def _clip(text: str, width: int = 160) -> str:
 
 
 # ---- after a build: the report, the pages and downloads ----------------------------------------
-def year_record(root: Path, site, year: int, page_html: dict[str, str], site_dir: Path) -> dict:
-    """What `year` files and what this site says of it, from the model and this build."""
+def year_record(root: Path, site, year: int, page_html: dict[str, str], site_dir: Path, downloads: bool = True) -> dict:
+    """What `year` files and what this site says of it, from the model and this build (a preview,
+    whose downloads are written in the background, leaves them out)."""
     filing = site.filing(year)
     return {"filed": rec.filed_part(filing, page_html.get(f"{year}/report.md", "")),
             "analysis": rec.analysis_part(filing, site.diffs.get(year)),
-            "downloads": {p.name: rec.download_columns(p) for p in rec.year_downloads(Path(site_dir), year)},
+            "downloads": {p.name: rec.download_columns(p) for p in rec.year_downloads(Path(site_dir), year)} if downloads else {},
             "attachments": rec.attachments(root, year)}
 
 
-def record_problems(root: Path, site, year: int, record: dict, site_dir: Path) -> list[str]:
+def record_problems(root: Path, site, year: int, record: dict, site_dir: Path, downloads: bool = True) -> list[str]:
     """After a build: the year's record against its lock (the report's text included), every
     locked download with its locked columns' values, and every item shown on its pages."""
     lock = read_lock(root, year)
@@ -381,7 +382,7 @@ def record_problems(root: Path, site, year: int, record: dict, site_dir: Path) -
     problems = verdict(root, year, lock, record, filing)
     if problems:
         return problems
-    return shown_problems(year, lock, Path(site_dir)) + download_problems(year, lock, record)
+    return shown_problems(year, lock, Path(site_dir)) + (download_problems(year, lock, record) if downloads else [])
 
 
 def download_problems(year: int, lock: dict, record: dict) -> list[str]:

@@ -68,9 +68,9 @@ class Macros:
         if view not in ("filed", "analysis"):
             raise ValueError(f"smelter_table(view=...) is 'filed' or 'analysis', not {view!r}")
         on_list = self.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
-        table = tables.smelter_table(filing, self.site.reference, view,
-                                     analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"),
-                                     page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json"))
+        table = self.publisher.table(("smelter_table", filing.year, view, self.page.url), lambda: tables.smelter_table(
+            filing, self.site.reference, view, analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"),
+            page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json")))
         self.publisher.showed_rows(filing.year, self.page)
         return self.publisher.slots.put(table, kind="smelter_table")
 

@@ -24,6 +24,7 @@ import logging
 import sys
 from pathlib import Path
 
+from jinja2 import BytecodeCache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, MkDocsException, PluginError
@@ -51,11 +52,13 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
     on_startup), so the model is loaded again only when data/ changed."""
 
     def __init__(self):
-        self.previewing = False
+        self.previewing = self.dirty = False
+        self._nav_memo: dict = {}
         self.publisher: Publisher | None = None
 
     def on_startup(self, *, command, dirty):
         self.previewing = command == "serve"
+        self.dirty = dirty  # `mkdocs serve --dirty` (scripts/dev serve): render again only what a save changed
 
     @event_priority(100)  # before other plugins read the navigation or the pages
     def on_config(self, config):
@@ -81,6 +84,8 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             raise PluginError(str(exc)) from None
         if self.publisher.error:
             log.error("%s\n(the pages show this too; save a fix and they rebuild)", self.publisher.error)
+        if self.previewing and self.dirty and self.publisher.rendered_before:
+            config.theme.static_templates.discard("404.html")  # a preview's 404 page stays as first written
         config.nav = self.publisher.nav()
         config.extra["filing_years"] = self.publisher.year_entries()
         settings = self.publisher.settings
@@ -113,11 +118,25 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
                     files.remove(file)
                 elif refusal := active_attachment(file.src_uri):
                     raise PluginError(refusal)
+        incremental = self.previewing and self.dirty
         for path, markdown in publisher.added_pages().items():
+            if incremental and path in publisher.smelter_pages and not publisher.stale(path):
+                continue  # a preview's smelter page that would read the same: its page stays as written
             inclusion = InclusionLevel.NOT_IN_NAV if publisher.outside_nav(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
         publisher.start_downloads()
+        if incremental:
+            # Decided once, before any page renders: its inputs changed, or (a file under docs/) its
+            # Markdown was saved since its page was written.
+            for file in (f for f in files if f.src_uri.endswith(".md")):
+                render = publisher.stale(file.src_uri) or (not file.generated_by and file.is_modified())
+                file.is_modified = lambda render=render: render
         return files
+
+    def on_env(self, env, config, files):
+        if self.previewing and self.dirty:
+            env.bytecode_cache = _COMPILED  # the theme's templates compiled once per preview, not per save
+        return env
 
     @event_priority(100)  # macros first: other plugins see the rendered Markdown
     def on_page_markdown(self, markdown, page, config, files):
@@ -136,8 +155,13 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
         self.publisher.keep_content(_page(page), html)
         return html
 
+    def on_pre_build(self, config):
+        self._nav_memo: dict = {}  # the sidebars of smelter pages, by their table of contents (main.html)
+
     def on_page_context(self, context, page, config, nav):
         context.update(self.publisher.page_context(_page(page)))
+        if page.file.src_uri in self.publisher.smelter_pages:
+            context["cm_nav_memo"] = (self._nav_memo, _toc_key(page.toc))
         return context
 
     def on_post_page(self, output, page, config):
@@ -163,6 +187,27 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
     def on_build_error(self, error):
         if self.publisher is not None:
             self.publisher.abort()
+
+
+class _MemoryBytecode(BytecodeCache):
+    """Compiled templates kept in memory, each checked against its source (Jinja's checksum)."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _MemoryBytecode()
+
+
+def _toc_key(toc) -> tuple:
+    return tuple((item.title, item.url, _toc_key(item.children)) for item in toc)
 
 
 def _page(page) -> Page:

@@ -32,6 +32,7 @@ from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES
 from disclosures.site import page_errors
 from disclosures.site.macros import Macros, misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
+from disclosures.site.preview import Inputs, stamps
 from disclosures.site.render import data_package, downloads, search_docs, smelter_page
 from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import text
@@ -167,24 +168,75 @@ class Publisher:
         self.site_url = ""  # the site's address (the generator's site_url): the feed's links are absolute
         use_overrides(theme_dir)
         self._cache: tuple[tuple, Site] | None = None
+        self._parts: dict = {}  # load_site's cache while previewing
         self.error: str | None = None
+        self.theme_dir = theme_dir
+        # While previewing: what each page was last rendered from (preview.Inputs), the pages the
+        # current build renders, and the download writer of the data as last saved.
+        self.inputs: Inputs | None = None
+        self._rendered: dict[str, tuple] = {}
+        self._plan_of: Site | None = None
+        self._preview_downloads: tuple[str, object] | None = None
+        self.page_html: dict[str, str] = {}
+        self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         self.begin()
 
     # ---- a build, from the data to the pages ------------------------------------------------
     def begin(self) -> None:
         """Start a build: load the data and check the filed years (an error is kept while previewing)."""
-        reload_templates()
+        code = self._code_stamps()
+        if not self.previewing or code != getattr(self, "_code", None):
+            reload_templates()  # (a preview keeps its compiled templates until one is saved)
+        self._code = code
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
-        self.slots, self.writing, self.page_html, self._plan = Slots(), None, {}, None
+        self.slots, self.writing = Slots(), None
         self.smelter_pages: dict[str, str] = {}  # generated page (smelters/KEY.md) -> smelter key
-        self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
+        self.rendered_now: set[str] = set()
         self._entries: list[YearEntry] | None = None
+        if not self.previewing:  # a preview keeps what pages it does not render again showed
+            self.page_html, self.row_pages = {}, {}
         try:
             self._load()
         except PublishError as exc:
             if not self.previewing:
                 raise
             self.error = str(exc)
+        if self.previewing and not self.error:
+            if getattr(self, "_memo_of", None) is not self.site:  # what is computed once per model
+                self._memo_of, self._smelter_digests, self._tables = self.site, {}, {}
+            self.inputs = Inputs(self.root, self.site, code, self.drafts, self._smelter_digests)
+        else:
+            self.inputs = None
+
+    def table(self, key: tuple, make):
+        """A large table's HTML: a preview reuses it while what it is made from is unchanged."""
+        if self.inputs is None:
+            return make()
+        key = key + (self.inputs.everything,)
+        if key not in self._tables:
+            self._tables[key] = make()
+        return self._tables[key]
+
+    # ---- a preview renders again only what a save changed -------------------------------------
+    def _code_stamps(self) -> dict:
+        """The code, templates, theme overrides, macros and mkdocs.yml: a change renders every page."""
+        found = {f"package/{k}": v for k, v in stamps(PACKAGE).items()}
+        found.update({f"macros/{k}": v for k, v in stamps(self.root / "macros").items()})
+        if self.theme_dir is not None:
+            found.update({f"theme/{k}": v for k, v in stamps(self.root / self.theme_dir).items()})
+        config = self.root / "mkdocs.yml"
+        if config.is_file():
+            found["mkdocs.yml"] = (config.stat().st_mtime_ns, config.stat().st_size)
+        return found
+
+    @property
+    def rendered_before(self) -> bool:
+        return bool(self._rendered)
+
+    def stale(self, src_uri: str) -> bool:
+        """Whether the page must be rendered again: always, but in a preview whose inputs for it
+        are those it was last rendered from (its own Markdown's saves are the generator's to see)."""
+        return self.inputs is None or self._rendered.get(src_uri) != self.inputs.of(src_uri, self.smelter_pages.get(src_uri))
 
     def _load(self) -> None:
         links = _symlinks(self.root)
@@ -215,7 +267,8 @@ class Publisher:
         fingerprint = (self.drafts,) + tuple(sorted(
             (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
         if self._cache is None or self._cache[0] != fingerprint:
-            self._cache = (fingerprint, load_site(data, drafts=self.drafts))
+            # A preview keeps what did not change (each year's list, each comparison); a build reads all.
+            self._cache = (fingerprint, load_site(data, drafts=self.drafts, cache=self._parts if self.previewing else None))
         return self._cache[1]
 
     @property
@@ -321,6 +374,9 @@ class Publisher:
         on the page instead of stopping."""
         if self.error:
             return page_errors.error_page(self.error)
+        self.rendered_now.add(page.src_uri)
+        if self.inputs is not None:
+            self._rendered[page.src_uri] = self.inputs.of(page.src_uri, self.smelter_pages.get(page.src_uri))
         if page.src_uri in self.smelter_pages:  # generated, one macro call: rendered without compiling it (400+ pages)
             return str(Macros(self, page).smelter_page(self.smelter_pages[page.src_uri]))
         variables = page_variables(self, page)
@@ -370,8 +426,8 @@ class Publisher:
             self.writing = downloads.write_in_background(self.download_plan())
 
     def download_plan(self) -> list[downloads.Download]:
-        if self._plan is None:
-            self._plan = downloads.plan(self.site, self.amendments)
+        if self._plan_of is not self.site:  # once per model (a preview keeps it while data/ is unchanged)
+            self._plan, self._plan_of = downloads.plan(self.site, self.amendments), self.site
         return self._plan
 
     def data_package(self) -> dict:
@@ -416,7 +472,11 @@ class Publisher:
 
     def search_entries(self) -> list[dict]:
         """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
-        return [] if self.error else search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
+        if self.error:
+            return []
+        if getattr(self, "_search_of", None) is not self.site:  # once per model
+            self._search_of, self._search = self.site, search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
+        return self._search
 
     def finish(self, site_dir: Path) -> list[str]:
         """Write the downloads into the built site, then hold each filed year to its lock. Returns
@@ -427,6 +487,9 @@ class Publisher:
         if self.writing is not None:
             writing, self.writing = self.writing, None
             downloads.finish(writing, site_dir / "downloads")
+        elif self.previewing:
+            self._preview_downloads = downloads.write_detached(site_dir / "downloads", self.download_plan(),
+                                                               self.inputs.all_data, self._preview_downloads)
         else:
             downloads.write_all(site_dir / "downloads", self.download_plan())
         (site_dir / "feed.xml").write_text(self.feed(self.site_url), encoding="utf-8")
@@ -434,17 +497,24 @@ class Publisher:
                                                    encoding="utf-8")
         problems = []
         for year in self.site.years:
-            record = year_record(self.root, self.site, year, self.page_html, site_dir)
+            if self.previewing and not any(page_year(p) and page_year(p)[0] == year for p in self.rendered_now):
+                continue  # a preview checks the years it rendered again (their downloads are still being written)
+            if self.record_to is None and year not in self.locks:
+                continue  # a draft has no lock to hold it to
+            record = year_record(self.root, self.site, year, self.page_html, site_dir, downloads=not self.previewing)
             if self.record_to is not None:  # `scripts/dev lock` compares and decides itself
                 write_record(self.record_to, year, {"record": record, "row_pages": sorted(self.row_pages.get(year, ()))},
                              report_html=self.slots.named(self.page_html.get(f"{year}/report.md", "")))
             elif year in self.locks:
-                problems += record_problems(self.root, self.site, year, record, site_dir)
+                problems += record_problems(self.root, self.site, year, record, site_dir, downloads=not self.previewing)
         return problems
 
     def showed_rows(self, year: int, page: Page) -> None:
         """A page shows the year's smelter rows (the list, the report's annex): the lock checks them there."""
         self.row_pages.setdefault(year, set()).add(page.url)
+
+
+PACKAGE = Path(__file__).resolve().parent.parent  # disclosures/: code and templates
 
 
 def _items(changes) -> tuple | None:

@@ -243,6 +243,23 @@ def write_in_background(files: list[Download]) -> Writing:
     return writing
 
 
+def write_detached(out: Path, files: list[Download], data: str, running: tuple[str, object] | None):
+    """A preview's downloads: written in a forked process the preview does not wait for, again only
+    when the data they come from (`data`, its digest) changed since the last writer started. Returns
+    (data, process), to pass back next time."""
+    if running is not None and running[0] == data and out.is_dir():
+        return running
+    if running is not None and running[1] is not None and running[1].is_alive():
+        running[1].terminate()  # the data changed again: its files would be stale
+        running[1].join()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        write_all(out, files)
+        return data, None
+    process = multiprocessing.get_context("fork").Process(target=write_all, args=(out, files))
+    process.start()
+    return data, process
+
+
 def finish(writing: Writing, out: Path | None) -> None:
     """Wait for the writer, then move its files into `out` (None: the build failed, discard them)."""
     try:
