@@ -242,6 +242,7 @@ def timelines(filings: list[Filing], aliases: AliasIndex | None = None, memo: li
     save of one year chains again from that year only."""
     lines: list[dict[int, Entry]] = []
     latest: dict[int, int] = {}  # id(latest entry) -> timeline index
+    previous: Filing | None = None
     for step, filing in enumerate(sorted(filings, key=lambda f: f.year)):
         if memo is not None and step < len(memo) and memo[step][0] is filing and (step == 0 or memo[step - 1][0] is previous):
             lines, latest = [dict(line) for line in memo[step][1]], dict(memo[step][2])

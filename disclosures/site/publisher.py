@@ -177,6 +177,13 @@ class Publisher:
         self._rendered: dict[str, tuple] = {}
         self._plan_of: Site | None = None
         self._preview_downloads: tuple[str, object] | None = None
+        self._code: dict | None = None
+        # Computed once per model (a preview keeps them while data/ is unchanged).
+        self._memo_of: Site | None = None
+        self._smelter_digests: dict[str, str] = {}
+        self._tables: dict[tuple, str] = {}
+        self._search_of: Site | None = None
+        self._search: list[dict] = []
         self.page_html: dict[str, str] = {}
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         self.begin()
@@ -185,7 +192,7 @@ class Publisher:
     def begin(self) -> None:
         """Start a build: load the data and check the filed years (an error is kept while previewing)."""
         code = self._code_stamps()
-        if not self.previewing or code != getattr(self, "_code", None):
+        if not self.previewing or code != self._code:
             reload_templates()  # (a preview keeps its compiled templates until one is saved)
         self._code = code
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
@@ -202,7 +209,7 @@ class Publisher:
                 raise
             self.error = str(exc)
         if self.previewing and not self.error:
-            if getattr(self, "_memo_of", None) is not self.site:  # what is computed once per model
+            if self._memo_of is not self.site:
                 self._memo_of, self._smelter_digests, self._tables = self.site, {}, {}
             self.inputs = Inputs(self.root, self.site, code, self.drafts, self._smelter_digests)
         else:
@@ -474,7 +481,7 @@ class Publisher:
         """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
         if self.error:
             return []
-        if getattr(self, "_search_of", None) is not self.site:  # once per model
+        if self._search_of is not self.site:
             self._search_of, self._search = self.site, search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
         return self._search
 
