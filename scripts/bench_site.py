@@ -8,8 +8,12 @@ site and a reference: every page's macro output written into its Markdown, built
 + Material (time, peak memory). In headless Chromium (scripts/bench_browser.py): our smelter
 tables against DataTables on the same page and rows (352, 2,000 and ~10,000), a phone on Fast 3G
 with 4x CPU throttling against the same site's Form SD page, and the site search at 40,000 rows.
+Then the preview (scripts/bench_serve.py: save to the browser showing it, first serve, against
+plain MkDocs + Material serving the same pages; the example and 10 x 2,000) and supplier workbooks
+(scripts/bench_cmrt.py: 50 real RMI templates against the parse floor and naive pandas).
 Prints one table of measures, anchors, ratios and goals, and writes it as JSON. Asserts nothing.
---quick: the example scale and the 10,000-row index (our build alone at 40,000 rows).
+--quick: the example scale and the 10,000-row index (our build alone at 40,000 rows), the
+example's preview, no workbooks.
 """
 from __future__ import annotations
 
@@ -243,15 +247,29 @@ def main(argv=None) -> int:
             results.append(measure_scale(label, work, args.quick, browser))
             shutil.rmtree(work)
         serve = serve_reload(example_project(Path(tmp) / "serve"))
+        # What staff wait for: save to the browser showing it, our preview against plain MkDocs + Material.
+        from scripts import bench_serve
+        serving = []
+        for number, scale in enumerate(["example"] if args.quick else list(bench_serve.SCALES)):
+            work = Path(tmp) / f"serve-{number}"
+            work.mkdir()
+            serving.append(bench_serve.measure(scale, work, browser, runs=5, anchor_runs=1 if scale != "example" else 5))
+            shutil.rmtree(work)
         chromium = browser.version
     machine = {"cores": os.cpu_count(), "system": f"{platform.system()} {platform.machine()}",
                "python": platform.python_version(), "chromium": chromium}
     print(f"Machine: {machine['cores']} cores, {machine['system']}, Python {machine['python']}, Chromium {chromium} headless")
     rows = goal_rows(results, serve)
     print_table(rows)
+    from scripts import bench_cmrt, bench_serve
+    serve_rows = [r for result in serving for r in bench_serve.rows(result)]
+    print("\nThe preview (scripts/dev serve), in Chromium; anchor: plain MkDocs + Material serving the same pages")
+    bench_serve.print_rows(serve_rows)
+    cmrt = [] if args.quick else bench_cmrt.real_templates(50)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"machine": machine, "quick": args.quick, "goals": rows, "scales": results,
-                                     "serve_reload_s": round(serve, 2)}, indent=1, ensure_ascii=False))
+                                     "serve_reload_s": round(serve, 2), "preview": serve_rows, "cmrt_real_templates": cmrt},
+                                    indent=1, ensure_ascii=False))
     return 0
 
 
