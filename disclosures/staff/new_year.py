@@ -132,7 +132,9 @@ def first_form_sd(settings: SiteSettings, year: int) -> list[dict]:
         {"paragraph": "CHECK: the text of Item 1.01 as filed"},
         {"subheading": "Item 1.02 Exhibit"}, {"paragraph": "CHECK: the text of Item 1.02 as filed"},
         {"heading": "Section 3 - Exhibits"}, {"subheading": "Item 3.01 Exhibits"},
-        {"paragraph": "CHECK: the exhibit index as filed"},
+        # The exhibit's number is read from here by `scripts/dev exhibit` (1.01 since 2015; 1.02 in 2013-2014).
+        {"paragraph": f"CHECK: Exhibit 1.01 - Conflict Minerals Report of {name} for the reporting period from "
+                      f"January 1 to December 31, {year}, as filed"},
         {"heading": "SIGNATURES"},
         {"paragraph": "Pursuant to the requirements of the Securities Exchange Act of 1934, the registrant has duly "
                       "caused this report to be signed on its behalf by the duly authorized undersigned."},

@@ -255,9 +255,15 @@ def write_detached(out: Path, files: list[Download], data: str, running: tuple[s
     if "fork" not in multiprocessing.get_all_start_methods():
         write_all(out, files)
         return data, None
-    process = multiprocessing.get_context("fork").Process(target=write_all, args=(out, files))
+    process = multiprocessing.get_context("fork").Process(target=_write_politely, args=(out, files))
     process.start()
     return data, process
+
+
+def _write_politely(out: Path, files: list[Download]) -> None:
+    """At the lowest priority: the preview's next save renders first."""
+    os.nice(19)
+    write_all(out, files)
 
 
 def finish(writing: Writing, out: Path | None) -> None:
