@@ -41,7 +41,8 @@ GRAPHICS = (".gif", ".jpg", ".jpeg")
 # Inline styles by element and class: a filing agent's typography (Times 10 pt, rules under table
 # rows, figures right-aligned, rows never split across pages).
 STYLES = {
-    "body": "font-family:'Times New Roman',Times,serif;font-size:10pt;color:#000000;background-color:#ffffff",
+    "body": "font-family:'Times New Roman',Times,serif;font-size:10pt;color:#000000;background-color:#ffffff;"
+            "max-width:7.5in;margin:0pt auto;padding:8pt",  # a page's measure in a browser too (EDGAR's viewer)
     "p": "margin:0pt 0pt 8pt 0pt;line-height:1.25;text-align:justify;orphans:3;widows:3",
     ".keep": "page-break-inside:avoid",
     "li": "margin:0pt 0pt 6pt 0pt;line-height:1.25;text-align:justify",
