@@ -59,6 +59,8 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
     def on_startup(self, *, command, dirty):
         self.previewing = command == "serve"
         self.dirty = dirty  # `mkdocs serve --dirty` (scripts/dev serve): render again only what a save changed
+        if dirty and command == "serve":  # MkDocs warns that a dirty build leaves pages stale: this plugin sees to that
+            logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
 
     @event_priority(100)  # before other plugins read the navigation or the pages
     def on_config(self, config):
