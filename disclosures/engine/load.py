@@ -57,7 +57,8 @@ def load_site(data_dir: Path, drafts: bool = True, cache: dict | None = None) ->
     read and computed again only when their files changed."""
     data_dir = Path(data_dir)
     cache = {} if cache is None else cache
-    reference_key = _stamps(sorted((data_dir / "reference").rglob("*")))
+    found = stamps(data_dir)
+    reference_key = tuple(sorted((path, stamp) for path, stamp in found.items() if path.startswith("reference/")))
     if cache.get("reference", (None,))[0] != reference_key:
         cache.clear()
         cache["reference"] = (reference_key, load_reference(data_dir / "reference"))
@@ -78,7 +79,7 @@ def load_site(data_dir: Path, drafts: bool = True, cache: dict | None = None) ->
     ]
     filings = {}
     for year in sorted(yaml_years & csv_years):
-        key = (year not in filed, _stamps([data_dir / part / f"{year}.{ext}" for part, ext in YEAR_FILES]))
+        key = (year not in filed, tuple(found.get(f"{part}/{year}.{ext}") for part, ext in YEAR_FILES))
         try:
             if years_cache.get(year, (None,))[0] != key:
                 years_cache[year] = (key, load_filing(data_dir, year, reference, draft=year not in filed))
@@ -108,8 +109,14 @@ def load_site(data_dir: Path, drafts: bool = True, cache: dict | None = None) ->
 YEAR_FILES = (("filings", "yaml"), ("smelters", "csv"), ("rcoi", "yaml"))
 
 
-def _stamps(paths) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else (str(p), None) for p in paths)
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file under `folder`: (modification time, size), by its path relative to `folder`: how a
+    preview tells what a save changed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
 def load_filing(data_dir: Path, year: int, reference: Reference, draft: bool = False) -> Filing:

@@ -9,7 +9,6 @@ changed or its own Markdown was saved; the published build always renders everyt
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from disclosures.engine.record import analysis_cells, filed_cells
 from disclosures.site.page import page_year
@@ -19,25 +18,16 @@ SHARED_DATA = ("reference", "site.yaml", "locks")
 YEAR_FILES = ("filings/{year}.yaml", "smelters/{year}.csv", "rcoi/{year}.yaml")
 
 
-def stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file under `folder`: (modification time, size), by its path relative to `folder`."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-
-
 def digest(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Inputs:
-    """The inputs of each page of one build. `code`: stamps of the code, theme and configuration."""
+    """The inputs of each page of one build. `data`, `code`: the stamps (engine.load.stamps) of
+    data/ and of the code, theme and configuration."""
 
-    def __init__(self, root: Path, site, code: dict, drafts: bool, smelter_digests: dict | None = None):
+    def __init__(self, site, data: dict, code: dict, drafts: bool, smelter_digests: dict | None = None):
         self.site = site
-        data = stamps(Path(root) / "data")
         shared = {path: stamp for path, stamp in data.items() if path.split("/")[0] in SHARED_DATA}
         self.everything = digest((sorted(code.items()), sorted(shared.items()), drafts, tuple(site.years),
                                   tuple(sorted(site.drafts))))

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from disclosures.engine.amendments import AmendmentEffect, amendment_effects
 from disclosures.engine.errors import DataError
 from disclosures.engine.figures import FILTERS, longdate
-from disclosures.engine.load import Site, load_site
+from disclosures.engine.load import Site, load_site, stamps
 from disclosures.engine.settings import edgar_filing, read_settings
 from disclosures.engine.smelter_keys import slug
 from disclosures.engine.locks import check_locks, lock_statuses, registry_problems, record_problems, write_record, year_record
@@ -32,7 +32,7 @@ from disclosures.engine.pages import STANDARD_PAGES, STANDARD_SOURCE, YEAR_PAGES
 from disclosures.site import page_errors
 from disclosures.site.macros import Macros, misplaced_block_macros, page_variables
 from disclosures.site.page import Page, page_year, relative_url
-from disclosures.site.preview import Inputs, stamps
+from disclosures.site.preview import Inputs
 from disclosures.site.render import data_package, downloads, search_docs, smelter_page
 from disclosures.site.render.csp import with_policy
 from disclosures.site.render.html import text
@@ -175,15 +175,12 @@ class Publisher:
         # current build renders, and the download writer of the data as last saved.
         self.inputs: Inputs | None = None
         self._rendered: dict[str, tuple] = {}
-        self._plan_of: Site | None = None
         self._preview_downloads: tuple[str, object] | None = None
         self._code: dict | None = None
-        # Computed once per model (a preview keeps them while data/ is unchanged).
-        self._memo_of: Site | None = None
-        self._smelter_digests: dict[str, str] = {}
-        self._tables: dict[tuple, str] = {}
-        self._search_of: Site | None = None
-        self._search: list[dict] = []
+        # Computed once per model, and again only when data/ changed (_per_model).
+        self.site: Site | None = None
+        self._data_stamps: dict = {}
+        self._per_model()
         self.page_html: dict[str, str] = {}
         self.row_pages: dict[int, set[str]] = {}  # year -> the pages that show its smelter rows
         self.begin()
@@ -208,12 +205,16 @@ class Publisher:
             if not self.previewing:
                 raise
             self.error = str(exc)
-        if self.previewing and not self.error:
-            if self._memo_of is not self.site:
-                self._memo_of, self._smelter_digests, self._tables = self.site, {}, {}
-            self.inputs = Inputs(self.root, self.site, code, self.drafts, self._smelter_digests)
-        else:
-            self.inputs = None
+        if self.site is not self._model_of:
+            self._per_model()
+        self.inputs = Inputs(self.site, self._data_stamps, code, self.drafts, self._smelter_digests) \
+            if self.previewing and not self.error else None
+
+    def _per_model(self) -> None:
+        """What is computed once per model: a preview keeps it while data/ is unchanged."""
+        self._model_of, self._plan, self._search = self.site, None, None
+        self._smelter_digests: dict[str, str] = {}
+        self._tables: dict[tuple, str] = {}
 
     def table(self, key: tuple, make):
         """A large table's HTML: a preview reuses it while what it is made from is unchanged."""
@@ -271,8 +272,8 @@ class Publisher:
     def _site(self) -> Site:
         """data/ loaded once, and again only when a file in it changed (while previewing)."""
         data = self.root / "data"
-        fingerprint = (self.drafts,) + tuple(sorted(
-            (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in data.rglob("*") if p.is_file()))
+        self._data_stamps = stamps(data)
+        fingerprint = (self.drafts,) + tuple(sorted(self._data_stamps.items()))
         if self._cache is None or self._cache[0] != fingerprint:
             # A preview keeps what did not change (each year's list, each comparison); a build reads all.
             self._cache = (fingerprint, load_site(data, drafts=self.drafts, cache=self._parts if self.previewing else None))
@@ -433,8 +434,8 @@ class Publisher:
             self.writing = downloads.write_in_background(self.download_plan())
 
     def download_plan(self) -> list[downloads.Download]:
-        if self._plan_of is not self.site:  # once per model (a preview keeps it while data/ is unchanged)
-            self._plan, self._plan_of = downloads.plan(self.site, self.amendments), self.site
+        if self._plan is None:
+            self._plan = downloads.plan(self.site, self.amendments)
         return self._plan
 
     def data_package(self) -> dict:
@@ -481,8 +482,8 @@ class Publisher:
         """One search entry per smelter across filings: {location, title, text} (text HTML-escaped)."""
         if self.error:
             return []
-        if self._search_of is not self.site:
-            self._search_of, self._search = self.site, search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
+        if self._search is None:
+            self._search = search_docs.smelter_docs(list(self.site.timelines), self.site.keys.keys)
         return self._search
 
     def finish(self, site_dir: Path) -> list[str]:
