@@ -98,12 +98,13 @@ def append_paragraph(path: Path):
 
 
 def add_to_csv(path: Path):
-    """Add a smelter row (as staff add one the suppliers reported), like the list's first row."""
+    """Add a smelter row (as staff add one the suppliers reported), like the list's first row and
+    before it: a list of more than 500 rows shows its first rows until "Show more" (filed order)."""
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
 
     def edit(token: str) -> None:
-        rows.append([rows[1][0], f"{token} Metals", rows[1][2], rows[1][3]] + [""] * (len(rows[0]) - 4))
+        rows.insert(1, [rows[1][0], f"{token} Metals", rows[1][2], rows[1][3]] + [""] * (len(rows[0]) - 4))
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         path.write_text(out.getvalue(), encoding="utf-8")

@@ -136,6 +136,24 @@ def test_header_year_switcher_goes_to_the_same_kind_of_page(built_site):
     assert 'href="../../2013/"' in changes[changes.index('class="cm-years"'):]  # 2013 has no changes page
 
 
+def test_smelter_pages_share_their_header_and_scripts_but_keep_their_own_title(built_site):
+    """The adapter renders a smelter page's header, page settings and scripts once per build and
+    puts each page's title in (mkdocs_plugin._HeaderMemo): each page still shows its own title."""
+    pages = sorted((built_site / "smelters").glob("*/index.html"))[:3] + \
+        sorted((built_site / "smelters").glob("*/index.html"))[-2:]
+    parts = []
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+        title = " ".join(re.sub(r"<[^>]+>", "", title).split())
+        header = html[html.index("<header"):html.index("</header>")]
+        topic = re.search(r'data-md-component="header-topic">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', header, re.S)
+        assert htmllib.unescape(topic.group(1)) == htmllib.unescape(title), path
+        config = re.search(r'<script id="__config"[^>]*>(.*?)</script>', html, re.S).group(1)
+        parts.append((header.replace(topic.group(1), ""), config))
+    assert len(set(parts)) == 1, "the pages' headers differ beyond their titles"
+
+
 def test_staff_guide_lists_every_macro_and_is_out_of_the_navigation(built_site):
     guide = visible_text(page(built_site, "staff-guide"))
     for macro in ("form_sd()", "smelter_table()", "changes()", "changes_summary()", "figures.facilities",

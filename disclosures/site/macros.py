@@ -70,7 +70,8 @@ class Macros:
         on_list = self.page.url.rstrip("/").endswith(f"{filing.year}/smelters")
         table = self.publisher.table(("smelter_table", filing.year, view, self.page.url), lambda: tables.smelter_table(
             filing, self.site.reference, view, analysis_url="" if on_list else self.link(f"{filing.year}/smelters/"),
-            page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json")))
+            page_of=self.smelter_href, download=self.link(f"downloads/smelters-{filing.year}.json"),
+            rows_memo=self.publisher.table_rows()))
         self.publisher.showed_rows(filing.year, self.page)
         return self.publisher.slots.put(table, kind="smelter_table")
 

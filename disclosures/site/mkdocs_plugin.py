@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import logging
 import sys
 from pathlib import Path
 
 from jinja2 import BytecodeCache
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, MkDocsException, PluginError
@@ -34,7 +36,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from disclosures.engine.errors import DataError
 from disclosures.site.page import Page
 from disclosures.site.publisher import Publisher, PublishError, active_attachment, symlink_on_the_way, symlinks_under
-from disclosures.site.render.templating import TEMPLATES
+from disclosures.site.render.templating import TEMPLATES, environment
 
 log = logging.getLogger("mkdocs.plugins.disclosures")
 
@@ -100,8 +102,13 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
         return config
 
     def on_serve(self, server, config, builder):
-        """Rebuild when the package's code or templates change, too."""
+        """Rebuild when the package's code or templates change, too; in `scripts/dev serve`, a
+        save updates the open page in place (templates/cm/live-update.js) instead of reloading it."""
         server.watch(str(Path(__file__).resolve().parent.parent))
+        if self.dirty and hasattr(server, "_inject_js_into_html"):  # else: MkDocs' own reload script
+            server._inject_js_into_html = _live_update_script
+        if self.dirty:
+            _poll_sooner(getattr(server, "observer", None))
         return server
 
     def on_files(self, files, config):
@@ -159,11 +166,13 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
 
     def on_pre_build(self, config):
         self._nav_memo: dict = {}  # the sidebars of smelter pages, by their table of contents (main.html)
+        self._header_memo = _HeaderMemo()  # their header, but for the title
 
     def on_page_context(self, context, page, config, nav):
         context.update(self.publisher.page_context(_page(page)))
         if page.file.src_uri in self.publisher.smelter_pages:
             context["cm_nav_memo"] = (self._nav_memo, _toc_key(page.toc))
+            context["cm_header_memo"] = self._header_memo
         return context
 
     def on_post_page(self, output, page, config):
@@ -191,6 +200,33 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             self.publisher.abort()
 
 
+def _live_update_script(content: bytes, epoch: int) -> bytes:
+    """The served page with the preview's live update before </body>, where MkDocs puts its reload
+    script (LiveReloadServer._inject_js_into_html, which this replaces: same arguments and result)."""
+    end = content.rfind(b"</body>")
+    end = len(content) if end < 0 else end
+    script = environment().get_template("cm/live_update.html").render(
+        settings={"epoch": epoch, "request": next(_REQUESTS)},
+        script=Markup((TEMPLATES / "cm" / "live-update.js").read_text(encoding="utf-8")))
+    return content[:end] + script.encode("utf-8") + content[end:]
+
+
+_REQUESTS = itertools.count(1)
+POLL_SECONDS = 0.1  # MkDocs' file watcher looks for saves every 0.5 s: on average 0.25 s of each save's wait
+
+
+def _poll_sooner(observer) -> None:
+    """Let the preview's file watcher (watchdog's polling observer) look for saves every POLL_SECONDS;
+    left as it is if watchdog's attributes are not those of watchdog 2 to 6. A look at the watched
+    folders (docs/, data/, macros/, the package, mkdocs.yml: a few hundred files) takes milliseconds."""
+    if observer is None or not hasattr(observer, "_timeout") or not hasattr(observer, "emitters"):
+        return
+    observer._timeout = POLL_SECONDS  # for the folders watched from now on
+    for emitter in observer.emitters:
+        if hasattr(emitter, "_timeout"):
+            emitter._timeout = POLL_SECONDS
+
+
 class _MemoryBytecode(BytecodeCache):
     """Compiled templates kept in memory, each checked against its source (Jinja's checksum)."""
 
@@ -206,6 +242,30 @@ class _MemoryBytecode(BytecodeCache):
 
 
 _COMPILED = _MemoryBytecode()
+
+
+class _HeaderMemo:
+    """The theme's header of one smelter page, split around the page's title where the header shows
+    it (data-md-component="header-topic"), so the next smelter page's is the same with its own
+    title in that place: what the theme prints for it, unescaped as the theme prints it."""
+
+    TOPIC = 'data-md-component="header-topic"'
+
+    def __init__(self):
+        self.ready = False
+        self._before = self._after = ""
+
+    def keep(self, html: str, title) -> str:
+        title = str(title)
+        topic = html.find(self.TOPIC)
+        at = html.find(title, topic) if topic >= 0 and title else -1
+        span_end = html.find("</span>", topic)
+        if at >= 0 and at + len(title) <= span_end and html.count(self.TOPIC) == 1:
+            self._before, self._after, self.ready = html[:at], html[at + len(title):], True
+        return html
+
+    def with_title(self, title) -> str:
+        return f"{self._before}{title}{self._after}"
 
 
 def _toc_key(toc) -> tuple:

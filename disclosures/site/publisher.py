@@ -215,6 +215,7 @@ class Publisher:
         self._model_of, self._plan, self._search = self.site, None, None
         self._smelter_digests: dict[str, str] = {}
         self._tables: dict[tuple, str] = {}
+        self._table_rows: tuple = (None, {})  # (code and settings, a year's list rows), for its annex and its list
 
     def table(self, key: tuple, make):
         """A large table's HTML: a preview reuses it while what it is made from is unchanged."""
@@ -224,6 +225,13 @@ class Publisher:
         if key not in self._tables:
             self._tables[key] = make()
         return self._tables[key]
+
+    def table_rows(self) -> dict:
+        """Where a year's list rows are kept once rendered, while the model, code and settings stay."""
+        made_with = self.inputs.everything if self.inputs is not None else None
+        if self._table_rows[0] != made_with:
+            self._table_rows = (made_with, {})
+        return self._table_rows[1]
 
     # ---- a preview renders again only what a save changed -------------------------------------
     def _code_stamps(self) -> dict:

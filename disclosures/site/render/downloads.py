@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from disclosures.engine.inert import neutralize
@@ -161,40 +161,59 @@ def index_records(timelines: list[Timeline], years: list[int], keys: list[str]) 
     return records
 
 
+class Rows:
+    """A table's records, made on first use: by the process that writes the files (forked beside
+    the page build), not by the build itself; shared by the formats of one table."""
+
+    def __init__(self, make, *args):
+        self._make, self._args, self._rows = make, args, None
+
+    def get(self) -> list:
+        if self._rows is None:
+            self._rows, self._make, self._args = self._make(*self._args), None, None
+        return self._rows
+
+
 @dataclass(frozen=True)
 class Download:
-    """One file of downloads/: its records in a format, with the JSON's metadata or the sheet's title."""
+    """One file of downloads/: its records (a list, or Rows) in a format, with the JSON's metadata
+    or the sheet's title."""
 
     name: str
     format: str  # "csv", "json", "xlsx"
-    records: list
+    source: list | Rows
     columns: tuple  # data_package.Column: what each column holds
     extra: dict | str | None = None
     title: str = ""  # what the file is, for datapackage.json
+
+    @property
+    def records(self) -> list:
+        return self.source.get() if isinstance(self.source, Rows) else self.source
 
 
 def plan(site: Site, amendments: dict) -> list[Download]:
     """Every download the site offers, from the one model (and the lists as filed of amended years)."""
     files = []
     for year, filing in site.filings.items():
-        records = smelter_records(filing, site.reference)
+        records = Rows(smelter_records, filing, site.reference)
         meta = {"registrant": filing.meta.registrant.name, "filing_year": year,
-                "filed_on": filing.meta.filed_on.isoformat(), "row_count": len(records)}
+                "filed_on": filing.meta.filed_on.isoformat(), "row_count": len(filing.smelters)}
         columns, title = data_package.SMELTER_LIST, f"The {year} smelter list"
         files += [Download(f"smelters-{year}.csv", "csv", records, columns, title=title),
                   Download(f"smelters-{year}.json", "json", records, columns, meta, title=title),
                   Download(f"smelters-{year}.xlsx", "xlsx", records, columns, f"Smelters {year}", title=title)]
         effect = amendments.get(year)
         if effect and effect.as_filed:
-            files.append(Download(f"smelters-{year}-as-filed.csv", "csv", smelter_records(effect.as_filed, site.reference),
+            files.append(Download(f"smelters-{year}-as-filed.csv", "csv", Rows(smelter_records, effect.as_filed, site.reference),
                                   columns, title=f"The {year} smelter list as originally filed, before its amendment"))
     for d in site.diffs.values():
-        records, columns = change_records(d), data_package.change_log(d.old_year, d.new_year)
+        records, columns = Rows(change_records, d), data_package.change_log(d.old_year, d.new_year)
         stem, title = f"changes-{d.old_year}-{d.new_year}", f"Changes from the {d.old_year} to the {d.new_year} filing"
         files += [Download(f"{stem}.csv", "csv", records, columns, title=title),
                   Download(f"{stem}.json", "json", records, columns, {"old_year": d.old_year, "new_year": d.new_year},
                            title=title)]
-    records, columns = index_records(list(site.timelines), site.years, site.keys.keys), data_package.smelter_index(site.years)
+    records = Rows(index_records, list(site.timelines), site.years, site.keys.keys)
+    columns = data_package.smelter_index(site.years)
     title = "Every smelter listed in any filing, one row per smelter and metal"
     files += [Download("smelter-index.csv", "csv", records, columns, title=title),
               Download("smelter-index.xlsx", "xlsx", records, columns, "All smelters", title=title),
@@ -213,6 +232,7 @@ def render_file(file: Download) -> bytes:
 def write_all(out: Path, files: list[Download]) -> None:
     """Write the files; XLSX writing dominates at scale, so spread it over the cores when there is enough."""
     out.mkdir(parents=True, exist_ok=True)
+    files = [replace(f, source=f.records) for f in files]  # the records made here, once, before any is sent to a worker
     rows = sum(len(f.records) for f in files if f.format == "xlsx")
     if rows > 20_000 and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=min(4, os.cpu_count())) as pool:

@@ -59,10 +59,11 @@ def footnote_anchor(year: int, index: int) -> str:
 
 
 def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", analysis_url: str = "",
-                  page_of=lambda s: "", download: str = "") -> Markup:
+                  page_of=lambda s: "", download: str = "", rows_memo: dict | None = None) -> Markup:
     """The year's list; `view` "filed" opens it with the filed columns only (the report's annex).
     `page_of(s)`: the address of a row's smelter page ("" for none); `download`: the address of
-    the year's JSON download, which "Download this view" filters."""
+    the year's JSON download, which "Download this view" filters. `rows_memo`: rendered rows kept
+    for the same filing (object), columns and links, so the annex and the list render them once."""
     meta = filing.meta
     show_id = any(s.row.smelter_id for s in filing.smelters)
     show_status = any(s.row.status for s in filing.smelters)  # a list filed without designations has no such column
@@ -75,14 +76,20 @@ def smelter_table(filing: Filing, reference: Reference, view: str = "analysis", 
     column = {"smelter_name": "name", "status": "designation"}
     filed_header = {column.get(k, k): text for k, text in meta.list_header.items()} if meta.list_header else None
     header = dict(own, **filed_header) if filed_header else own
+    links = tuple(page_of(s) for s in filing.smelters)
+    key = (id(filing), show_id, show_status, show_resolved, links)
+    memo = {} if rows_memo is None else rows_memo
+    if key not in memo:
+        memo[key] = render("cm/smelter_table_rows.html", rows=zip(filing.smelters, links), show_id=show_id,
+                           show_status=show_status, show_resolved=show_resolved, footnote_ids=footnote_ids(filing),
+                           risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index,
+                           long_word=long_word)
     return render(
-        "cm/smelter_table.html", rows=filing.smelters, year=filing.year, view=view, analysis_url=analysis_url,
+        "cm/smelter_table.html", rows_html=memo[key], year=filing.year, view=view, analysis_url=analysis_url,
         table_id=f"smelters-{filing.year}", show_id=show_id, show_status=show_status, show_resolved=show_resolved, header=header, filed_header=filed_header,
         caption=f"Smelters and refiners listed in the {filing.year} Conflict Minerals Report ({filing.stats.facilities:,} rows)",
         labels=table_labels(reference, {k: filing.class_label(k, reference) for k in reference.classes}),
-        footnotes=meta.footnotes, footnote_ids=footnote_ids(filing),
-        risk_tokens=risk_tokens, search_key=search_key, class_rank=CLASS_ORDER.index, long_word=long_word,
-        page_of=page_of, download=download, transcription=meta.transcription_notes)
+        footnotes=meta.footnotes, footnote_ids=footnote_ids(filing), download=download, transcription=meta.transcription_notes)
 
 
 def footnote_ids(filing: Filing) -> dict[str, str]:

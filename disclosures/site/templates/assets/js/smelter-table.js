@@ -516,13 +516,18 @@
              empty: container.querySelector(".cm-empty") };
   }
 
-  function init() {
-    var containers = document.querySelectorAll("[data-smelter-table]");
-    Array.prototype.forEach.call(containers, function (container, i) {
+  // Every list in `scope` not enhanced yet: the page's, at load; a block the preview's live
+  // update swapped in (templates/cm/live-update.js), on its "cm:content" event.
+  function init(scope) {
+    var all = Array.prototype.slice.call(document.querySelectorAll("[data-smelter-table]"));
+    var containers = scope && scope !== document ? all.filter(function (c) { return scope.contains(c); }) : all;
+    containers.forEach(function (container) {
+      var i = all.indexOf(container);
+      if (container.hasAttribute("data-enhanced")) return;
       var started = performance.now();
       // One table keeps short URL parameters (?search=gold); several get the table's id as prefix.
       var table = container.querySelector("table");
-      var prefix = containers.length > 1 ? (table.id || "t" + i) + "." : "";
+      var prefix = all.length > 1 ? (table.id || "t" + i) + "." : "";
       var run = function (records) {
         try {
           enhance(container, prefix, records, started);
@@ -544,6 +549,7 @@
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  document.addEventListener("cm:content", function (event) { init(event.target); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
+  else init(document);
 })();
