@@ -22,6 +22,7 @@ import importlib.util
 import itertools
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -244,6 +245,9 @@ class _MemoryBytecode(BytecodeCache):
 _COMPILED = _MemoryBytecode()
 
 
+_FIRST_TEXT = re.compile(r"[^>]*>(?:\s*<[^<>]*>)*\s*")  # the rest of a tag, any tags, spaces
+
+
 class _HeaderMemo:
     """The theme's header of one smelter page, split around the page's title where the header shows
     it (data-md-component="header-topic"), so the next smelter page's is the same with its own
@@ -258,9 +262,9 @@ class _HeaderMemo:
     def keep(self, html: str, title) -> str:
         title = str(title)
         topic = html.find(self.TOPIC)
-        at = html.find(title, topic) if topic >= 0 and title else -1
-        span_end = html.find("</span>", topic)
-        if at >= 0 and at + len(title) <= span_end and html.count(self.TOPIC) == 1:
+        first_text = _FIRST_TEXT.match(html, topic + len(self.TOPIC)) if topic >= 0 else None
+        if first_text and title and html.startswith(title, first_text.end()) and html.count(self.TOPIC) == 1:
+            at = first_text.end()  # the title is the first text after the marker
             self._before, self._after, self.ready = html[:at], html[at + len(title):], True
         return html
 
