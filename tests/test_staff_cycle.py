@@ -383,3 +383,22 @@ def test_the_incremental_preview_shows_every_page_a_saved_list_changes(project_c
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_preview_hooks_into_the_servers_of_the_locked_mkdocs_and_watchdog(tmp_path):
+    """`scripts/dev serve` replaces MkDocs' reload script and shortens its file watcher's polling
+    (mkdocs_plugin.on_serve); both are left alone if a new MkDocs or watchdog names them otherwise,
+    so this says when an upgrade has turned them off."""
+    from mkdocs.livereload import LiveReloadServer
+
+    from disclosures.site.mkdocs_plugin import POLL_SECONDS, DisclosuresPlugin
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path))
+    plugin = DisclosuresPlugin()
+    plugin.on_startup(command="serve", dirty=True)
+    plugin.on_serve(server, config=None, builder=None)
+    server.watch(str(tmp_path / "later"))
+    assert server.observer.emitters and all(e.timeout == POLL_SECONDS for e in server.observer.emitters)
+    page = server._inject_js_into_html(b"<html><body><p>x</p></body></html>", 12345)
+    assert b'window.cmLiveUpdate = {"epoch": 12345' in page and page.endswith(b"</body></html>")
+    assert b"location.reload" in page and b"livereload" in page

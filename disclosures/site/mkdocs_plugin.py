@@ -218,7 +218,7 @@ POLL_SECONDS = 0.1  # MkDocs' file watcher looks for saves every 0.5 s: on avera
 
 def _poll_sooner(observer) -> None:
     """Let the preview's file watcher (watchdog's polling observer) look for saves every POLL_SECONDS;
-    left as it is if watchdog's attributes are not those of watchdog 2 to 6. A look at the watched
+    left as it is if watchdog's attributes are not those of the locked watchdog (7.1). A look at the watched
     folders (docs/, data/, macros/, the package, mkdocs.yml: a few hundred files) takes milliseconds."""
     if observer is None or not hasattr(observer, "_timeout") or not hasattr(observer, "emitters"):
         return

@@ -79,6 +79,7 @@ def test_filter_state_round_trips_through_the_url(page, server):
     page.locator("#facet-metal").select_option("Gold")
     page.locator("table#smelters-2023 thead th").nth(2).get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"search=refinery.*metal=Gold|metal=Gold.*search=refinery"))
+    expect(page).to_have_url(re.compile(r"[?&]sort=2(&|$)"))  # written once the clicks pause, like the rest
     shown = status(page).inner_text()
     url = page.url
     page.goto("about:blank")
