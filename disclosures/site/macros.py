@@ -175,8 +175,15 @@ class Macros:
         t = self.site.keys.timeline(key)
         if t is None:
             raise ValueError(f"smelter_page({key!r}): no smelter has that key")
-        return smelter_page.heading(t) + self.publisher.slots.put(
-            smelter_page.smelter_page(t, key, self.site.reference, self.link, self.publisher.site_url))
+        body = self.publisher.rendered_smelter_body(self.page.src_uri)
+        if body is None:
+            body = self.smelter_body(key)
+        return smelter_page.heading(t) + self.publisher.slots.put(body)
+
+    def smelter_body(self, key: str):
+        """A smelter page's body (its names, IDs, each filing's words, flags), for this page's address."""
+        return smelter_page.smelter_page(self.site.keys.timeline(key), key, self.site.reference, self.link,
+                                         self.publisher.site_url)
 
     def data_dictionary(self):
         site, link = self.site, self.link

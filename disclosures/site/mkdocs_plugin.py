@@ -135,6 +135,9 @@ class DisclosuresPlugin(BasePlugin[DisclosuresConfig]):
             inclusion = InclusionLevel.NOT_IN_NAV if publisher.outside_nav(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
         publisher.start_downloads()
+        if incremental and not publisher.rendered_before:  # a preview's first build: the other core helps
+            publisher.render_smelter_bodies_aside([Page(f.src_uri, f.url) for f in files
+                                                   if f.generated_by and f.src_uri in publisher.smelter_pages])
         if incremental:
             # Decided once, before any page renders: its inputs changed, or (a file under docs/) its
             # Markdown was saved since its page was written.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import multiprocessing
 import os
 import re
 import uuid
@@ -195,6 +196,7 @@ class Publisher:
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
         self.slots, self.writing = Slots(), None
         self.smelter_pages: dict[str, str] = {}  # generated page (smelters/KEY.md) -> smelter key
+        self._bodies = None  # smelter pages' bodies rendered aside (render_smelter_bodies_aside)
         self.rendered_now: set[str] = set()
         self._entries: list[YearEntry] | None = None
         if not self.previewing:  # a preview keeps what pages it does not render again showed
@@ -379,6 +381,34 @@ class Publisher:
         pages.update({path: smelter_page.page_markdown(key, keys.timeline(key)) for path, key in self.smelter_pages.items()})
         return pages
 
+    def render_smelter_bodies_aside(self, pages: list[Page]) -> None:
+        """A preview's first build: the smelter pages' bodies rendered by a forked process on the
+        other core while the generator renders the year pages; handed over when the first smelter
+        page is rendered (rendered_smelter_body). Only before the preview's server has started its
+        threads (the first build), and never for the published build, whose other core writes the downloads."""
+        self._bodies = None
+        if self.error or not pages or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_send_smelter_bodies, args=(self, pages, sender), daemon=True)
+        process.start()
+        sender.close()
+        self._bodies = (receiver, process)
+
+    def rendered_smelter_body(self, src_uri: str):
+        """The body render_smelter_bodies_aside made for this page, or None (render it here)."""
+        if isinstance(self._bodies, tuple):
+            receiver, process = self._bodies
+            try:
+                self._bodies = receiver.recv() if receiver.poll(300) else {}
+            except (EOFError, OSError):  # the process failed: every page is rendered here
+                self._bodies = {}
+            receiver.close()
+            process.join(5)
+        body = self._bodies.pop(src_uri, None) if self._bodies else None
+        return None if body is None else Markup(body)
+
     def outside_nav(self, path: str) -> bool:
         """The smelter pages are reached from the lists and the search, not the navigation."""
         return path in self.smelter_pages
@@ -558,3 +588,15 @@ def _environment() -> Environment:
                       keep_trailing_newline=True)
     env.filters.update({name: function for name, (function, _) in FILTERS.items()})
     return env
+
+
+def _send_smelter_bodies(publisher: Publisher, pages: list[Page], sender) -> None:
+    """In the forked process: each smelter page's body, by page; a page that fails is left to the build."""
+    bodies = {}
+    for page in pages:
+        try:
+            bodies[page.src_uri] = str(Macros(publisher, page).smelter_body(publisher.smelter_pages[page.src_uri]))
+        except Exception:  # the build renders it again and reports what is wrong
+            continue
+    sender.send(bodies)
+    sender.close()

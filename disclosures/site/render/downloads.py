@@ -229,12 +229,13 @@ def render_file(file: Download) -> bytes:
     return to_xlsx(file.records, file.extra, file.columns)
 
 
-def write_all(out: Path, files: list[Download]) -> None:
-    """Write the files; XLSX writing dominates at scale, so spread it over the cores when there is enough."""
+def write_all(out: Path, files: list[Download], parallel: bool = True) -> None:
+    """Write the files; XLSX writing dominates at scale, so spread it over the cores when there is
+    enough (`parallel`: a preview's writer, which may be stopped, has no workers to leave behind)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [replace(f, source=f.records) for f in files]  # the records made here, once, before any is sent to a worker
     rows = sum(len(f.records) for f in files if f.format == "xlsx")
-    if rows > 20_000 and (os.cpu_count() or 1) > 1:
+    if parallel and rows > 20_000 and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=min(4, os.cpu_count())) as pool:
             rendered = dict(zip((f.name for f in files), pool.map(render_file, files)))
     else:
@@ -281,9 +282,10 @@ def write_detached(out: Path, files: list[Download], data: str, running: tuple[s
 
 
 def _write_politely(out: Path, files: list[Download]) -> None:
-    """At the lowest priority: the preview's next save renders first."""
+    """At the lowest priority: the preview's next save renders first. In this one process: a save
+    that changes the data again stops it (terminate), and a pool's workers would outlive it."""
     os.nice(19)
-    write_all(out, files)
+    write_all(out, files, parallel=False)
 
 
 def finish(writing: Writing, out: Path | None) -> None:
