@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -387,7 +388,7 @@ class Publisher:
         page is rendered (rendered_smelter_body). Only before the preview's server has started its
         threads (the first build), and never for the published build, whose other core writes the downloads."""
         self._bodies = None
-        if self.error or not pages or "fork" not in multiprocessing.get_all_start_methods():
+        if self.error or not pages or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             return
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
