@@ -197,6 +197,8 @@ class Publisher:
         self.error, self.site, self.locks, self.amendments, self.settings = None, None, {}, {}, None
         self.slots, self.writing = Slots(), None
         self.smelter_pages: dict[str, str] = {}  # generated page (smelters/KEY.md) -> smelter key
+        if isinstance(getattr(self, "_bodies", None), tuple):  # a build that stopped before its smelter pages
+            self._bodies[1].terminate()
         self._bodies = None  # smelter pages' bodies rendered aside (render_smelter_bodies_aside)
         self.rendered_now: set[str] = set()
         self._entries: list[YearEntry] | None = None
