@@ -54,7 +54,9 @@ def _open(browser, url):
 
 
 def _shows(page, text, timeout=30_000):
-    page.wait_for_function("t => document.querySelector('article').innerText.includes(t)", arg=text, timeout=timeout)
+    # (null-safe: the page may be between its unload and its reload)
+    page.wait_for_function("t => !!document.querySelector('article') && document.querySelector('article').innerText.includes(t)",
+                           arg=text, timeout=timeout)
 
 
 def test_a_saved_paragraph_shows_in_place_and_a_new_heading_reloads(preview, browser):
