@@ -9,9 +9,10 @@ engine="openpyxl") on each file (the naive way), and our reader (bounded streame
 included) on 1 and 2 worker processes. Then, on real RMI templates (6.01-6.5, from
 ../shared/rmi-templates) filled by a supplier's hand, half recalculated by LibreOffice as Excel
 saves them: the time per workbook of the floor (unzip the parts the reader needs and stream their
-XML with lxml iterparse, nothing interpreted), of our reader (workbook.read_sheets), of openpyxl
-read-only (the reader before) and of naive pandas + openpyxl, in the same run; goal: ours within
-3x the floor. Prints numbers; asserts nothing.
+XML with lxml iterparse, nothing interpreted; the Smelter Look-up only for a file whose rows need
+it, as ours), of our reader (read_sheets + parse_supplier), of ours reading the look-up always (the
+reader before), of openpyxl read-only and of naive pandas + openpyxl, in the same run; goal: ours
+within 3x the floor. Prints numbers; asserts nothing.
 (python-calamine, ~2x faster, is not offered: it allocates a sheet's whole used range, and one
 cell at XFD1048576 made it abort the process asking for 512 GiB.)
 """
@@ -81,6 +82,7 @@ def real_templates(count: int) -> list[dict]:
         return []
     import pandas as pd
 
+    from disclosures.ingest.cmrt import parse_supplier
     from disclosures.ingest.smelter_lookup import parse_lookup
     from disclosures.ingest.workbook import read_sheets
     with tempfile.TemporaryDirectory() as folder:
@@ -96,9 +98,12 @@ def real_templates(count: int) -> list[dict]:
         half = formulas[count // 2:]
         recalculated = fill.recalculate_all(half, folder / "recalculated") if fill.soffice() else []
         paths = formulas[: count // 2] + recalculated if recalculated else formulas
-        readers = {"floor: unzip + lxml iterparse of the needed parts": _floor,
-                   "ours: workbook.read_sheets (streamed, bounded)": read_sheets,
-                   "openpyxl read-only, bounded (the reader before)": _openpyxl_bounded,
+        # The floor reads the parts our reader reads for that file: the look-up only where a row needs it.
+        needs_lookup = {path: parse_supplier(path.name, read_sheets(path)).lookup is not None for path in paths}
+        readers = {"floor: unzip + lxml iterparse of the parts ours reads": lambda p: _floor(p, needs_lookup[p]),
+                   "ours: read_sheets + parse_supplier (look-up on demand)": lambda p: parse_supplier(p.name, read_sheets(p)),
+                   "ours, look-up always read (the reader before)": lambda p: parse_supplier(p.name, read_sheets(p, ())),
+                   "openpyxl read-only, bounded (the reader before that)": _openpyxl_bounded,
                    "naive: pandas.read_excel(sheet_name=None)": lambda p: pd.read_excel(p, sheet_name=None, engine="openpyxl")}
         times = {name: [] for name in readers}
         for path in paths:  # interleaved, file by file: the same disk and caches for each
@@ -110,7 +115,8 @@ def real_templates(count: int) -> list[dict]:
                for name, t in times.items()]
     ours = results[1]["x_floor"]
     print(f"\n{len(paths)} real RMI templates (6.01-6.5; {len(recalculated)} recalculated by LibreOffice, "
-          f"{len(paths) - len(recalculated)} formulas only), 80-300 smelter rows each")
+          f"{len(paths) - len(recalculated)} formulas only), 80-300 smelter rows each; the look-up read for "
+          f"{sum(needs_lookup.values())} of them")
     width = max(len(r["reader"]) for r in results)
     print(f"{'reader':<{width}}  ms/workbook  median  x floor")
     for r in results:
@@ -119,7 +125,7 @@ def real_templates(count: int) -> list[dict]:
     return results
 
 
-def _floor(path: Path) -> None:
+def _floor(path: Path, with_lookup: bool) -> None:
     """The least any reader does: the workbook's, shared strings' and needed sheets' XML, every
     element visited and cleared, nothing interpreted."""
     from lxml import etree
@@ -127,7 +133,8 @@ def _floor(path: Path) -> None:
     from disclosures.ingest.workbook import BOUNDS, _sheet_parts
     with zipfile.ZipFile(path) as book:
         parts = _sheet_parts(book)
-        wanted = [part for name, part in parts.items() if name.strip().casefold() in BOUNDS]
+        wanted = [part for name, part in parts.items() if name.strip().casefold() in BOUNDS
+                  and (with_lookup or name.strip().casefold() != "smelter look-up")]
         for member in ["xl/sharedStrings.xml"] + wanted:
             if member in book.namelist():
                 for _, element in etree.iterparse(book.open(member), events=("end",)):

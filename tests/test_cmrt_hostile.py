@@ -6,10 +6,11 @@ import csv
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 
 from disclosures.ingest.cmrt import parse_supplier
-from disclosures.ingest.workbook import read_sheets
+from disclosures.ingest.workbook import NotACmrt, read_sheets
 from scripts.synthetic_cmrt import CmrtSpec, SmelterSpec, write_cmrt
 
 from .test_cmrt import AIDA, run_ingest
@@ -94,3 +95,35 @@ def test_hostile_workbooks_cost_only_themselves(tmp_path):
     report = (private / "ingest-report.md").read_text(encoding="utf-8")
     assert "<script>" not in report and "](javascript" not in report and "\\[Refinery\\]" in report
     assert "=HYPERLINK" not in survey.read_text(encoding="utf-8").split("follow_ups")[0]
+
+
+def broken_lookup(folder, smelters):
+    """A workbook whose Smelter Look-up part is not well-formed XML."""
+    from disclosures.ingest.workbook import _sheet_parts
+    path = write_cmrt(CmrtSpec(company="Broken Look-up Ltd", smelters=smelters), folder / "broken-lookup.xlsx")
+    with zipfile.ZipFile(path) as book:
+        part = _sheet_parts(book)["Smelter Look-up"]
+        members = {item: book.read(item.filename) for item in book.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for item, data in members.items():
+            book.writestr(item, b"<worksheet><sheetData><row r='5'><c" if item.filename == part else data)
+    return path
+
+
+def test_a_broken_look_up_costs_only_the_rows_that_need_it(tmp_path):
+    """Rows the template's cached values answer never touch the look-up; a row naming a smelter
+    "not listed" needs it, and then the workbook is refused with the reason; the command notes
+    the look-up it could not read for the merge."""
+    answered = parse_supplier("broken-lookup.xlsx", read_sheets(broken_lookup(tmp_path, [AIDA])))
+    assert [(x.smelter_id, x.country) for x in answered.lines] == [("CID000019", "JAPAN")] and answered.lookup is None
+    not_listed = SmelterSpec("Gold", "Refinery Nobody Lists", "JAPAN", option="C")
+    with pytest.raises(NotACmrt, match="unreadable workbook"):
+        parse_supplier("broken-lookup.xlsx", read_sheets(broken_lookup(tmp_path, [AIDA, not_listed])))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    broken_lookup(tmp_path, [AIDA]).rename(inbox / "broken-lookup.xlsx")
+    result, out, _, private = run_ingest(tmp_path, inbox)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CID000019" in out.read_text(encoding="utf-8")
+    report = (private / "ingest-report.md").read_text(encoding="utf-8")  # Markdown-escaped
+    assert "could not be read \\(unreadable workbook" in report and "its rows were read from their cached values" in report

@@ -43,16 +43,21 @@ def supplier_for(index: int, revision: str) -> fill.Supplier:
 
 
 @pytest.fixture(scope="session")
-def workbooks(tmp_path_factory):
-    """revision -> {"formulas": path, "recalculated": path or None}."""
+def filled(tmp_path_factory):
+    """Name -> {"formulas": path, "recalculated": path or None}: each revision's supplier, and the
+    workbooks of the look-up tests below (one LibreOffice start recalculates them all)."""
     folder = tmp_path_factory.mktemp("cmrt-templates")
-    made = {r: {"formulas": fill.fill(r, supplier_for(i, r), folder / f"supplier-{r}.xlsx")}
-            for i, r in enumerate(fill.REVISIONS)}
-    if fill.soffice():
-        recalculated = fill.recalculate_all([m["formulas"] for m in made.values()], folder / "recalculated")
-        for r, path in zip(fill.REVISIONS, recalculated):
-            made[r]["recalculated"] = path
-    return made
+    made = {r: fill.fill(r, supplier_for(i, r), folder / f"supplier-{r}.xlsx") for i, r in enumerate(fill.REVISIONS)}
+    made |= {name: fill.fill(revision, supplier, folder / f"{name}.xlsx")
+             for name, (revision, supplier) in LOOKUP_WORKBOOKS.items()}
+    again = fill.recalculate_all(list(made.values()), folder / "recalculated") if fill.soffice() else [None] * len(made)
+    return {name: {"formulas": path, "recalculated": other} for (name, path), other in zip(made.items(), again)}
+
+
+@pytest.fixture(scope="session")
+def workbooks(filled):
+    """revision -> {"formulas": path, "recalculated": path or None}."""
+    return {r: filled[r] for r in fill.REVISIONS}
 
 
 def kinds():
@@ -163,3 +168,88 @@ def test_a_known_name_of_two_smelters_is_decided_by_the_country_or_followed_up(t
         ("Asahi Refining Canada Ltd.", "CID000924"), ("Johnson Matthey", "")]
     assert [f.text for f in result.follow_up if f.kind == "no_id"] == [
         "no smelter ID: Gold / Johnson Matthey (MEXICO), reported by 1 supplier"]
+
+
+# ---- the Smelter Look-up, read only when a row needs it ----------------------------------------
+AGOSI_KNOWN = "Allgemeine Gold-und Silberscheideanstalt A.G."
+NEWER_THAN_601 = "CID004714"  # in 6.5's look-up, not in 6.01's
+GAP_ROWS = {("Smelter List", "A2400"): "CID000035", ("Smelter List", "A2700"): "CID001076"}  # past the formulas (2,504)
+# A 6.5 list by ID and by look-up name, a 6.01 list by ID (one its look-up lacks), and a 6.5 list
+# with rows typed after a gap, one past the template's formulas.
+LOOKUP_WORKBOOKS = {
+    "by-id-6.5": ("6.5", fill.Supplier(company="New", rows=[fill.by_id("CID000019"), fill.by_name("Gold", AGOSI_KNOWN)])),
+    "by-id-6.01": ("6.01", fill.Supplier(company="Old", rows=[fill.by_id("CID001076"), fill.by_id(NEWER_THAN_601)])),
+    "gap-6.5": ("6.5", fill.Supplier(company="Gap", rows=[fill.by_id("CID000019")], cells=GAP_ROWS)),
+}
+
+
+@pytest.fixture
+def lazy_workbooks(filled):
+    """Name -> (formulas-only path, recalculated path)."""
+    if not fill.soffice():
+        pytest.skip("LibreOffice is needed to recalculate the templates as Excel saves them")
+    return {name: (filled[name]["formulas"], filled[name]["recalculated"]) for name in LOOKUP_WORKBOOKS}
+
+
+def read(path):
+    sheets = read_sheets(path)
+    return parse_supplier(path.name, sheets), sheets
+
+
+def test_a_list_excel_saved_is_read_from_its_cached_values_without_the_look_up(lazy_workbooks):
+    """Excel's file carries what the template's formulas found in the look-up: the sheet is not
+    even unzipped, and the rows read as a program's file (no cached values) reads them from it."""
+    formulas, recalculated = lazy_workbooks["by-id-6.5"]
+    from_cache, sheets = read(recalculated)
+    from_lookup, _ = read(formulas)
+    assert from_cache.lookup is None and "smelter look-up" in sheets.deferred
+    assert from_lookup.lookup is not None and len(from_lookup.lookup) > 300  # 6.5 knows 349 smelters
+    assert [(x.option, x.metal, x.smelter_id, x.country, x.basis) for x in from_cache.lines] == [
+        ("A", "Gold", "CID000019", "JAPAN", "look-up by ID"), ("B", "Gold", "CID000035", "GERMANY", "look-up name")]
+    assert [(x.option, x.metal, x.smelter_id, x.country, x.basis) for x in from_lookup.lines] == [
+        (x.option, x.metal, x.smelter_id, x.country, x.basis) for x in from_cache.lines]
+    assert from_cache.lines[0].name == from_lookup.lines[0].name == "Aida Chemical Industries Co., Ltd."
+    assert from_cache.lines[1].name == AGOSI_KNOWN  # the name the supplier chose; the merge names it by its ID
+
+
+def test_an_id_the_templates_look_up_lacks_is_told_by_its_cached_error(lazy_workbooks):
+    """The template's formulas give #N/A for an ID its look-up lacks: the row is not used, with
+    the reason, and the look-up is not read to learn what the cached values already say."""
+    formulas, recalculated = lazy_workbooks["by-id-6.01"]
+    from_cache, _ = read(recalculated)
+    from_lookup, _ = read(formulas)
+    assert from_cache.lookup is None and from_lookup.lookup is not None
+    for supplier in (from_cache, from_lookup):
+        assert [x.smelter_id for x in supplier.lines] == ["CID001076"]
+        assert supplier.rejected == [(6, f"{NEWER_THAN_601} is not in this workbook's Smelter Look-up and the row "
+                                         "names no metal and smelter")]
+
+
+def test_rows_typed_after_a_gap_are_read_and_one_past_the_formulas_asks_the_look_up(lazy_workbooks):
+    _, recalculated = lazy_workbooks["gap-6.5"]
+    supplier, _ = read(recalculated)
+    assert [(x.row, x.smelter_id, x.metal, x.country) for x in supplier.lines] == [
+        (5, "CID000019", "Gold", "JAPAN"), (2400, "CID000035", "Gold", "GERMANY"),
+        (2700, "CID001076", "Tantalum", "BRAZIL")]
+    assert supplier.lookup is not None  # row 2700 has no formulas, so no cached values
+
+
+def test_the_command_names_smelters_by_the_newest_look_up_even_when_no_row_needed_one(lazy_workbooks, tmp_path):
+    """A 6.01 workbook lists CID001076 (LSM Brasil in 6.01's look-up, AMG Brasil in 6.5's); a 6.5
+    workbook lists other smelters. Neither needs its look-up, yet the list says AMG Brasil: the
+    command reads one look-up per revision for the merge, as when every look-up was read."""
+    import csv
+    import subprocess
+    import sys
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("by-id-6.5", "by-id-6.01"):
+        (inbox / f"{name}.xlsx").write_bytes(lazy_workbooks[name][1].read_bytes())
+    out = tmp_path / "2024.csv"
+    result = subprocess.run([sys.executable, "-m", "disclosures.staff.ingest_cmrt", "--year", "2024", "--out", str(out),
+                             "--report-dir", str(tmp_path / "rcoi"), "--private-dir", str(tmp_path / "private"),
+                             str(inbox)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {r["smelter_id"]: (r["smelter_name"], r["country"]) for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows == {"CID001076": ("AMG Brasil", "BRAZIL"), "CID000019": ("Aida Chemical Industries Co., Ltd.", "JAPAN"),
+                    "CID000035": ("Agosi AG", "GERMANY")}

@@ -1,9 +1,10 @@
 """One supplier's CMRT workbook -> its Declaration (in English) and its smelter rows.
 
 Everything here is pure: it works on the grids `workbook.read_sheets` returns, so tests and
-the benchmark drive it without files. Where each answer sits comes from `cmrt_template`; the
-workbook's own Smelter Look-up resolves what the formulas of a file written by a program (not
-saved by Excel) leave empty.
+the benchmark drive it without files. Where each answer sits comes from `cmrt_template`.
+A file Excel saved carries what the template's formulas found in its Smelter Look-up (metal,
+standard name, country, ID) as cached values; the look-up sheet itself is read only for a row
+without them (a file written by a program) or a row naming a smelter "not listed".
 
 Smelter List rows, as the template's instructions tell suppliers to fill them:
 - option A: a smelter ID in column A (B, C, E, F... are formulas of it);
@@ -17,6 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from disclosures.engine.names import fold
 from disclosures.engine.smelter_csv import canonical_cid
@@ -24,7 +26,7 @@ from disclosures.ingest import cmrt_template as t
 from disclosures.ingest.country_names import country_sheet
 from disclosures.ingest.smelter_lookup import SmelterLookup, parse_lookup
 from disclosures.ingest.table_text import clean_text
-from disclosures.ingest.workbook import BOUNDS, NotACmrt, Sheets
+from disclosures.ingest.workbook import BOUNDS, CellError, NotACmrt, Sheets
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
 PLACEHOLDERS = {t.NOT_IDENTIFIED, "not yet identified", "unknown", "not applicable", "n a", "na", "none", "tbd"}
@@ -71,7 +73,7 @@ class Supplier:
     lines: list[SmelterLine]
     rejected: list[tuple[int, str]]  # (row, reason): read, not a smelter or not usable
     notes: list[str]                 # follow-up items found in this file
-    lookup: SmelterLookup
+    lookup: SmelterLookup | None     # its Smelter Look-up; None when no row needed it
     countries: dict[str, str]        # the workbook's country sheet: folded name -> ISO code
 
 
@@ -138,15 +140,30 @@ class RowResult:
     note: str = ""
 
 
-def parse_row(number: int, cells: list[str], lookup: SmelterLookup, tr: t.Translations) -> RowResult:
-    """One Smelter List row (A..Q as text) -> a smelter line, or why it is not one."""
+class LookupOnDemand:
+    """A workbook's Smelter Look-up, read and parsed the first time a row needs it."""
+
+    def __init__(self, read: Callable[[], SmelterLookup]):
+        self._read, self.lookup = read, None
+
+    def __call__(self) -> SmelterLookup:
+        if self.lookup is None:
+            self.lookup = self._read()
+        return self.lookup
+
+
+def parse_row(number: int, cells: list[str], lookup: Callable[[], SmelterLookup], tr: t.Translations,
+              id_not_in_lookup: bool = False) -> RowResult:
+    """One Smelter List row (A..Q as text) -> a smelter line, or why it is not one. `lookup()`
+    gives the workbook's Smelter Look-up; it is called only when the row's cached values do not
+    answer (`id_not_in_lookup`: they say the look-up has no smelter of column A's ID)."""
     typed_id, metal_text, lookup_name, name, country, cached_id = (cells[t.COL_INPUT_ID], cells[t.COL_METAL],
                                                                     cells[t.COL_LOOKUP], cells[t.COL_NAME],
                                                                     cells[t.COL_COUNTRY], cells[t.COL_CID])
     metal, note = tr.metal(metal_text), ""
     choice = fold(lookup_name)
     if typed_id:
-        return _option_a(number, cells, lookup, tr)
+        return _option_a(number, cells, (lambda: SmelterLookup("")) if id_not_in_lookup else lookup, tr)
     if choice == t.NOT_IDENTIFIED or fold(name) in PLACEHOLDERS or (not name and choice in PLACEHOLDERS):
         return RowResult(rejected=f"placeholder, not a smelter ({lookup_name or name})")
     if not metal:
@@ -155,8 +172,11 @@ def parse_row(number: int, cells: list[str], lookup: SmelterLookup, tr: t.Transl
     typed = name if option == "C" else lookup_name
     if not typed:
         return RowResult(rejected="'Smelter not listed' without a smelter name in column D")
-    found = lookup.by_name(metal, typed)
-    entry = found[0] if len(found) == 1 else lookup.get(canonical_cid(cached_id) or "")
+    if option == "B" and canonical_cid(cached_id) and country:  # the template's formulas found it
+        return RowResult(SmelterLine(number, metal, typed, country, canonical_cid(cached_id),
+                                     cells[t.COL_MINE_COUNTRY], option, "look-up name"))
+    found = lookup().by_name(metal, typed)
+    entry = found[0] if len(found) == 1 else lookup().get(canonical_cid(cached_id) or "")
     if entry and entry.metal == metal:
         return RowResult(SmelterLine(number, metal, entry.standard_name, entry.country, entry.smelter_id,
                                      cells[t.COL_MINE_COUNTRY], option, "look-up name"))
@@ -169,12 +189,16 @@ def parse_row(number: int, cells: list[str], lookup: SmelterLookup, tr: t.Transl
                      note=note)
 
 
-def _option_a(number: int, cells: list[str], lookup: SmelterLookup, tr: t.Translations) -> RowResult:
+def _option_a(number: int, cells: list[str], lookup: Callable[[], SmelterLookup], tr: t.Translations) -> RowResult:
     typed = cells[t.COL_INPUT_ID]
     smelter_id = canonical_cid(typed)
     if not smelter_id:
         return RowResult(rejected=f"{typed!r} in column A is not a smelter ID (CID and six digits)")
-    entry = lookup.get(smelter_id)
+    metal, standard, country = tr.metal(cells[t.COL_METAL]), cells[t.COL_LOOKUP], cells[t.COL_COUNTRY]
+    if metal and standard and country and canonical_cid(cells[t.COL_CID]) == smelter_id:  # the formulas found it
+        return RowResult(SmelterLine(number, metal, standard, country, smelter_id, cells[t.COL_MINE_COUNTRY], "A",
+                                     "look-up by ID"))
+    entry = lookup().get(smelter_id)
     if entry:
         return RowResult(SmelterLine(number, entry.metal, entry.standard_name, entry.country, smelter_id,
                                      cells[t.COL_MINE_COUNTRY], "A", "look-up by ID"))
@@ -185,13 +209,21 @@ def _option_a(number: int, cells: list[str], lookup: SmelterLookup, tr: t.Transl
     return RowResult(rejected=f"{smelter_id} is not in this workbook's Smelter Look-up and the row names no metal and smelter")
 
 
-def parse_smelter_list(rows: list[list], lookup: SmelterLookup, tr: t.Translations):
+def _lookup_missed(row: list) -> bool:
+    """The template's metal formula (B) is #N/A: its look-up has no smelter of the ID in A, typed
+    exactly as an ID (a loose "cid 1076" is not found by the formula, yet is one)."""
+    typed = row[t.COL_INPUT_ID] if row else None
+    return len(row) > t.COL_METAL and isinstance(row[t.COL_METAL], CellError) and isinstance(typed, str) \
+        and typed == canonical_cid(typed)
+
+
+def parse_smelter_list(rows: list[list], lookup: Callable[[], SmelterLookup], tr: t.Translations):
     lines, rejected, notes = [], [], []
     for number, row in enumerate(rows[t.FIRST_DATA_ROW - 1:], t.FIRST_DATA_ROW):
         cells = [cell_text(v) for v in row[:17]] + [""] * max(0, 17 - len(row))
         if not any(cells[:6]):
             continue  # blank (or only the template's formulas)
-        result = parse_row(number, cells, lookup, tr)
+        result = parse_row(number, cells, lookup, tr, id_not_in_lookup=_lookup_missed(row))
         if result.line:
             lines.append(result.line)
         else:
@@ -219,12 +251,11 @@ def parse_supplier(file: str, sheets: Sheets) -> Supplier:
         raise NotACmrt(f"the Smelter List has content beyond row {sheets.overflow['smelter list']:,}, "
                        "the most this reader takes: split the workbook or check it")
     declaration, notes = parse_declaration(sheets, tr, revision)
+    lookup = LookupOnDemand(lambda: parse_lookup(sheets.get("smelter look-up"), f"{file} (CMRT {revision})"))
+    lines, rejected, row_notes = parse_smelter_list(sheets.get("smelter list"), lookup, tr)
     notes += [f"the {name.title()} sheet declares {extent}; only its first {BOUNDS[name][0]:,} rows and "
               f"{BOUNDS[name][1]} columns are read (the template's end well within them)"
-              for name, extent in sheets.declared.items()]
-    lookup = parse_lookup(sheets.get("smelter look-up"), f"{file} (CMRT {revision})")
-    lines, rejected, row_notes = parse_smelter_list(sheets.get("smelter list"), lookup, tr)
-    notes += row_notes
+              for name, extent in sheets.declared.items()] + row_notes
     if not lines and declaration.metals_used():
         raise NotACmrt(f"the Smelter List has no smelter rows, but the Declaration says {', '.join(declaration.metals_used())} "
                        "is used")
@@ -234,4 +265,4 @@ def parse_supplier(file: str, sheets: Sheets) -> Supplier:
     if not declaration.company:
         notes.append("no company name on the Declaration sheet; the file name stands in for it")
         declaration.company = Path(file).stem
-    return Supplier(file, declaration, lines, rejected, notes, lookup, country_sheet(sheets.get("c")))
+    return Supplier(file, declaration, lines, rejected, notes, lookup.lookup, country_sheet(sheets.get("c")))

@@ -2,8 +2,9 @@
 figures the report quotes, and what staff must follow up.
 
 One smelter, one row: rows with a smelter ID group by metal and ID. A row without one takes
-an ID when its name is one a row with that ID used, or when the Smelter Look-ups (every
-workbook's, the newest revision first) name exactly one smelter for it, in a consistent
+an ID when its name is one a row with that ID used, or when the Smelter Look-ups (those read,
+at least one per template revision: `scripts/dev ingest` reads one for a revision none of whose
+rows needed its own; the newest revision first) name exactly one smelter for it, in a consistent
 country (`smelter_lookup.confident`); several close candidates go to the follow-up list with
 their IDs, and the row stays its own. A country no resolver knows is never dropped silently:
 the row waits, and the command exits non-zero until staff resolve it.
@@ -69,7 +70,7 @@ def merge(suppliers: list[Supplier], reference: Reference, rmi: dict[str, RmiFac
     for s in suppliers:
         rejected += [(s.file, row, reason) for row, reason in s.rejected]
         follow_up += [FollowUp("supplier_note", note, _who(s)) for note in s.notes]
-    placed = _place_countries(suppliers, reference, rmi, rejected, follow_up)
+    placed = _place_countries(suppliers, reference, rmi, lookup, rejected, follow_up)
     merged: dict[tuple, MergedSmelter] = {}
     named: dict[tuple, str] = {}  # (metal, name key, country) -> the ID a row of that name was listed with
     for p in sorted(placed, key=lambda p: not p.line.smelter_id):  # rows with IDs first
@@ -87,21 +88,24 @@ def merge(suppliers: list[Supplier], reference: Reference, rmi: dict[str, RmiFac
 
 
 def combined_lookup(suppliers: list[Supplier], extra: SmelterLookup | None) -> SmelterLookup:
-    """Every workbook's Smelter Look-up, the newest revision's standard names first."""
+    """Every Smelter Look-up read, the newest revision's standard names first."""
     combined = SmelterLookup("the suppliers' Smelter Look-ups")
     for s in sorted(suppliers, key=lambda s: t.version_key(s.declaration.revision), reverse=True):
-        combined.merge(s.lookup)
+        if s.lookup is not None:
+            combined.merge(s.lookup)
     if extra is not None:
         combined.merge(extra)
     return combined
 
 
-def _place_countries(suppliers, reference, rmi, rejected, follow_up) -> list[_Placed]:
+def _place_countries(suppliers, reference, rmi, lookup: SmelterLookup, rejected, follow_up) -> list[_Placed]:
+    """Each row's country: the RMI list's, else the newest look-up's for its ID, else as written."""
     placed = []
     for s in suppliers:
         for line in s.lines:
             facility = rmi.get(line.smelter_id) if rmi and line.smelter_id else None
-            text = facility.country if facility and facility.country else line.country
+            known = lookup.get(line.smelter_id) if line.smelter_id else None
+            text = facility.country if facility and facility.country else known.country if known else line.country
             code = country_code(text, reference.countries, s.countries)
             if code is None:
                 reason = f"smelter country {text!r} is not a country the site knows" if text else "no smelter country"

@@ -6,8 +6,8 @@ inflate beyond any real template before anything is parsed, and every failure be
 NotACmrt with the reason staff should see, so one bad file never costs the others.
 
 The sheets' XML is streamed from the zip with lxml's iterparse, row by row, and reading stops at
-the bound: only the parts the reader needs (workbook, shared strings, the sheets of BOUNDS), never
-the stylesheet or the sheets it has no use for. The cached values are what Excel shows; a cell
+the bound: only the parts the reader needs (workbook, shared strings, the sheets of BOUNDS, the
+Smelter Look-up only when a row asks for it), never the stylesheet or the sheets it has no use for. The cached values are what Excel shows; a cell
 without one (a formula a program wrote) reads as empty, as openpyxl's data-only reading gives it.
 (openpyxl read-only, the reader before, parsed the stylesheet and was 3-5x slower; python-calamine
 builds the whole used range first: one cell at XFD1048576 made it ask for 512 GiB and abort.)
@@ -19,6 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from lxml import etree
 
@@ -33,11 +34,18 @@ BOUNDS = {
     "revision": (200, 6),
 }
 REQUIRED = ("declaration", "smelter list")
+# Read only when asked for: a workbook Excel saved carries the look-up's answers in the Smelter
+# List's cached formula values, so most rows never need the look-up itself (cmrt.parse_row).
+ON_DEMAND = ("smelter look-up",)
 MAX_MEMBER_BYTES = 150_000_000    # one XML part, inflated (the 6.5 template's largest: 5.8 MB)
 MAX_TOTAL_BYTES = 400_000_000     # all parts, inflated
 MAX_RATIO = 300                   # inflated / compressed, per part (the templates': under 40)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+
+
+class CellError(str):
+    """A formula's cached error (#N/A, #REF!...), as Excel shows it: the formula was computed."""
 
 
 class NotACmrt(ValueError):
@@ -46,23 +54,38 @@ class NotACmrt(ValueError):
 
 @dataclass
 class Sheets:
-    """The sheets of one workbook the reader needs, as rows of cell values from A1."""
+    """The sheets of one workbook the reader needs, as rows of cell values from A1; a deferred
+    sheet is read the first time `get` asks for it."""
 
     names: list[str]
     grids: dict[str, list[list]]  # folded sheet name ("declaration", "l", ...) -> rows
     overflow: dict[str, int]      # folded sheet name -> the bound it has content beyond
     declared: dict[str, str] = field(default_factory=dict)  # sheets claiming a range far beyond what is read
+    deferred: set[str] = field(default_factory=set)  # sheets to read when first asked for ...
+    read_later: Callable[[str], None] | None = field(default=None, repr=False)  # ... by this
 
     def get(self, name: str) -> list[list]:
+        if name in self.deferred and self.read_later is not None:
+            self.deferred.discard(name)
+            self.read_later(name)
         return self.grids.get(name, [])
 
 
-def read_sheets(path: Path) -> Sheets:
-    """The sheets of BOUNDS that the workbook has; NotACmrt with a reason otherwise."""
+def read_sheets(path: Path, on_demand: tuple[str, ...] = ON_DEMAND) -> Sheets:
+    """The sheets of BOUNDS that the workbook has (those of `on_demand` when first asked for);
+    NotACmrt with a reason otherwise, also from a sheet read on demand."""
     path = Path(path)
     check_container(path)
+    now = [key for key in BOUNDS if key not in on_demand]
+    sheets, strings = _guarded(lambda: _read(path, now))
+    sheets.deferred = set(on_demand) & set(BOUNDS)
+    sheets.read_later = lambda key: _guarded(lambda: _read(path, [key], sheets, strings))
+    return sheets
+
+
+def _guarded(read):
     try:
-        return _read(path)
+        return read()
     except NotACmrt:
         raise
     except MemoryError:
@@ -97,24 +120,28 @@ def check_container(path: Path) -> None:
         raise NotACmrt(f"the workbook inflates to {total:,} bytes, far beyond any CMRT: not read")
 
 
-def _read(path: Path) -> Sheets:
+def _read(path: Path, keys: list[str], sheets: Sheets | None = None, strings: list[str] | None = None):
+    """Read the sheets `keys` into `sheets` (a new Sheets when None, which checks the workbook is a
+    CMRT); (sheets, the shared strings), kept for a sheet read later."""
     with zipfile.ZipFile(path) as book:
         parts = _sheet_parts(book)
         by_fold = {name.strip().casefold(): name for name in parts}
-        missing = [name for name in REQUIRED if name not in by_fold]
-        if missing:
-            raise NotACmrt(f"not a CMRT: no '{missing[0].title()}' sheet (sheets: {', '.join(list(parts)[:8])})")
-        strings = _shared_strings(book)
-        grids, overflow, declared = {}, {}, {}
-        for key, (rows, cols) in BOUNDS.items():
+        if sheets is None:
+            missing = [name for name in REQUIRED if name not in by_fold]
+            if missing:
+                raise NotACmrt(f"not a CMRT: no '{missing[0].title()}' sheet (sheets: {', '.join(list(parts)[:8])})")
+            sheets = Sheets(list(parts), {}, {})
+        strings = _shared_strings(book) if strings is None else strings
+        for key in keys:
+            rows, cols = BOUNDS[key]
+            grid, claim = _grid(book, parts[by_fold[key]], strings, rows + 1, cols) if key in by_fold else ([], None)
+            if len(grid) > rows and any(v not in (None, "") for v in grid[rows]):
+                sheets.overflow[key] = rows
             if key in by_fold:
-                grid, claim = _grid(book, parts[by_fold[key]], strings, rows + 1, cols)
-                if len(grid) > rows and any(v not in (None, "") for v in grid[rows]):
-                    overflow[key] = rows
-                grids[key] = grid[:rows]
-                if claim and (claim[0] > rows or claim[1] > 16_000):  # the file's own claim, only told
-                    declared[key] = f"{claim[1]:,} columns x {claim[0]:,} rows"
-        return Sheets(list(parts), grids, overflow, declared)
+                sheets.grids[key] = grid[:rows]
+            if claim and (claim[0] > rows or claim[1] > 16_000):  # the file's own claim, only told
+                sheets.declared[key] = f"{claim[1]:,} columns x {claim[0]:,} rows"
+        return sheets, strings
 
 
 # ---- the workbook's XML, streamed (SpreadsheetML, ECMA-376 Part 1 section 18) -----------------
@@ -207,7 +234,9 @@ def _value(cell, strings: list[str]):
         return strings[index] if 0 <= index < len(strings) else None
     if kind == "b":
         return text.strip() == "1"
-    if kind in ("str", "e", "d"):
+    if kind == "e":
+        return CellError(text)
+    if kind in ("str", "d"):
         return text
     try:
         number = float(text)

@@ -42,7 +42,7 @@ from disclosures.ingest.cmrt import parse_supplier
 from disclosures.ingest.cmrt_merge import merge
 from disclosures.ingest.rmi_list import FORMAT as RMI_LIST_FORMAT, parse_rmi_list
 from disclosures.ingest.smelter_lookup import parse_lookup
-from disclosures.ingest.workbook import NotACmrt, check_container, read_sheets
+from disclosures.ingest.workbook import BOUNDS, NotACmrt, check_container, read_sheets
 from disclosures.engine.registry import filed_years
 from disclosures.staff.cli import ROOT, refuse_filed_year, reporting_year
 
@@ -108,12 +108,34 @@ def read_table(path: Path) -> list[list]:
         book.close()
 
 
+def read_lookup(path: Path, source: str):
+    """A workbook's Smelter Look-up alone (its other sheets are not read)."""
+    grid = read_sheets(Path(path), on_demand=tuple(BOUNDS)).get("smelter look-up")
+    if not grid:
+        raise NotACmrt("it has no 'Smelter Look-up' sheet")
+    return parse_lookup(grid, source)
+
+
 def read_extra_lookup(path: Path):
     """--lookup: a CMRT workbook or template whose Smelter Look-up helps match names."""
-    sheets = read_sheets(path)
-    if not sheets.get("smelter look-up"):
-        raise NotACmrt("it has no 'Smelter Look-up' sheet")
-    return parse_lookup(sheets.get("smelter look-up"), path.name)
+    return read_lookup(path, path.name)
+
+
+def lookup_per_revision(results: list[tuple]) -> None:
+    """At least one Smelter Look-up per template revision for the merge, which names smelters by
+    the newest: for a revision none of whose workbooks needed their own, the first workbook's is
+    read now (in a bounded child, as the workbooks were)."""
+    have = {s.declaration.revision for _, s, _ in results if s is not None and s.lookup is not None}
+    for path, s, _ in results:
+        revision = s.declaration.revision if s is not None else None
+        if s is None or revision in have:
+            continue
+        try:
+            s.lookup = run_bounded(read_lookup, path, path, f"{s.file} (CMRT {revision})", limits=WORKBOOK_LIMITS)
+            have.add(revision)
+        except Exception as exc:  # as in read_one: one workbook's problem, not the run's
+            s.notes.append(f"its Smelter Look-up could not be read ({_plain_error(exc)}); its rows were read from "
+                           "their cached values")
 
 
 def report_markdown(year: int, result, refused: list[tuple[str, str]], suppliers) -> str:
@@ -217,6 +239,7 @@ def main(argv=None) -> int:
         print("error: no workbooks found in the inputs", file=sys.stderr)
         return 2
     results = read_all(paths, args.jobs)
+    lookup_per_revision(results)
     suppliers = [s for _, s, _ in results if s is not None]
     refused = [(f, why) for f, s, why in results if s is None]
     result = merge(suppliers, reference, rmi, len(paths), extra)

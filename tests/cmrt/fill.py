@@ -86,8 +86,10 @@ def fill(revision: str, supplier: Supplier, path: Path) -> Path:
     for number, row in enumerate(supplier.rows, 5):
         for column, value in (("A", row.input_id), ("B", row.metal), ("C", row.lookup), ("D", row.name),
                               ("E", row.country), ("O", row.mine_country)):
-            if value or number == 5:  # row 5 of some distributed copies carries stray values: a supplier overwrites them
-                smelters[f"{column}{number}"] = value or None
+            cell = smelters[f"{column}{number}"]
+            stray = number == 5 and not str(cell.value or "").startswith("=")  # some copies' row 5 holds stray values
+            if value or stray:  # a supplier overwrites them, and leaves the template's formulas
+                cell.value = value or None
     for (sheet, cell), value in supplier.cells.items():
         book[sheet][cell] = value
     book.save(path)
