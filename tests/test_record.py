@@ -158,6 +158,23 @@ def test_the_amendment_route_files_new_content_end_to_end(project_copy, tmp_path
     assert "We have concluded that" in text and "Amended on July 1, 2024 (Form SD/A): Reworded the RCOI." in text
 
 
+def test_an_amendment_passes_the_check_a_first_filing_passes(project_copy, capsys):
+    """An amended list naming a designation the filing never defines is refused, as a first
+    filing would be, and the lock stays as it was."""
+    csv_path, lock_path = project_copy / "data" / "smelters" / "2023.csv", project_copy / "data" / "locks" / "2023.json"
+    lines = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    csv_path.write_text("".join(lines[:1] + [lines[1].replace(lines[1].split(",")[3], "Conformant", 1)] + lines[2:]),
+                        encoding="utf-8")
+    edit(project_copy / "data" / "filings" / "2023.yaml", "restatements:\n",
+         "amendments:\n  - date: 2024-07-01\n    reason: Corrected one status.\nrestatements:\n")
+    before = lock_path.read_bytes()
+    assert lock(["2023", "--root", str(project_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "does not pass `scripts/dev check 2023`, so the amendment was not recorded" in err
+    assert "designation 'Conformant' is used in data/smelters/2023.csv but has no entry in designation_legend" in err
+    assert lock_path.read_bytes() == before
+
+
 def test_editing_the_as_filed_list_or_removing_a_lock_stops_the_build(project_copy, tmp_path):
     locks = project_copy / "data" / "locks"
     as_filed = locks / "2023.as-filed.csv"

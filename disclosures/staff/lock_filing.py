@@ -51,12 +51,15 @@ def lock_year(root: Path, year: int) -> int:
         return _error(f"{year} is filed (data/locks/filed.json) but its lock data/locks/{year}.json is missing: "
                       f"restore it from git (git checkout -- data/locks/{year}.json); nothing was locked")
     previous = raw if year in registered else None  # a lock without registration: an interrupted first lock
-    if previous is None:
-        if not filing.smelters:
-            return _error(f"data/smelters/{year}.csv has no rows: import the list before filing; nothing was locked")
+    if previous is None and not filing.smelters:
+        return _error(f"data/smelters/{year}.csv has no rows: import the list before filing; nothing was locked")
+    amending = previous is not None and any(c["kind"] == "amendment" for c in locks.unlocked_corrections(
+        filing.meta, previous.get("history", []))[0])
+    if previous is None or amending:  # what is filed, first or by amendment, passes the same check
         problems = check_year(root, site, year)
         if problems:
-            return _error(f"{year} does not pass `scripts/dev check {year}`, so it was not filed:\n  " + "\n  ".join(map(str, problems)))
+            what = "so it was not filed" if previous is None else "so the amendment was not recorded"
+            return _error(f"{year} does not pass `scripts/dev check {year}`, {what}:\n  " + "\n  ".join(map(str, problems)))
     with tempfile.TemporaryDirectory(prefix="cm-lock-") as tmp:
         built = _build(root, Path(tmp))
         if built is None:
