@@ -56,6 +56,23 @@ def test_csv_and_xlsx_downloads_neutralize_and_keep_everything_else(site, refere
     assert sheet.max_row == 353
 
 
+def test_the_same_rows_give_the_same_xlsx_bytes_on_any_day(site, reference, monkeypatch):
+    """A rebuild publishes identical spreadsheets: no build time in the zip or the document's
+    properties, which a reader can check against an earlier download."""
+    import time
+    import zipfile
+    records = downloads.smelter_records(site.filing(2023), reference)
+    first = downloads.to_xlsx(records, "Smelters 2023")
+    later = time.time() + 400 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert downloads.to_xlsx(records, "Smelters 2023") == first
+    with zipfile.ZipFile(io.BytesIO(first)) as book:
+        assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b">1980-01-01T00:00:00Z<" in book.read("docProps/core.xml")
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in book.infolist())
+    assert openpyxl.load_workbook(io.BytesIO(first)).active.max_row == len(records) + 1
+
+
 def test_json_download_keeps_the_published_text_and_classification(site, reference):
     payload = json.loads(downloads.to_json(downloads.smelter_records(site.filing(2023), reference), {"filing_year": 2023},
                                            data_package.SMELTER_LIST))

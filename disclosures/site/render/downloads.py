@@ -6,12 +6,14 @@ an apostrophe in CSV and XLSX (OWASP's advice); JSON keeps the exact published t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import multiprocessing
 import os
 import shutil
 import tempfile
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -91,6 +93,7 @@ def to_xlsx(records: list[dict], title: str, columns: tuple = ()) -> bytes:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
@@ -111,9 +114,26 @@ def to_xlsx(records: list[dict], title: str, columns: tuple = ()) -> bytes:
     sheet.append(header)
     for rec in records:
         sheet.append([_xlsx_cell(v, ILLEGAL_CHARACTERS_RE) for v in rec.values()])
+    book.properties.created = book.properties.modified = UNDATED  # not the build's time: same rows, same bytes
     buffer = io.BytesIO()
-    book.save(buffer)
+    ExcelWriter(book, _UndatedZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # save() would stamp "modified"
     return buffer.getvalue()
+
+
+UNDATED = dt.datetime(1980, 1, 1)  # the zip format's first day
+
+
+class _UndatedZip(zipfile.ZipFile):
+    """Every member dated 1980-01-01 (the zip format's first day), not when it was written."""
+
+    def writestr(self, name, data, *args, **kwargs):
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=UNDATED.timetuple()[:6])
+            name.compress_type, name.external_attr = self.compression, 0o600 << 16
+        return super().writestr(name, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):  # a write-only sheet, streamed to a temporary file
+        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
 
 
 def change_records(d) -> list[dict]:
