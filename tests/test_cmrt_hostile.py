@@ -127,3 +127,24 @@ def test_a_broken_look_up_costs_only_the_rows_that_need_it(tmp_path):
     assert "CID000019" in out.read_text(encoding="utf-8")
     report = (private / "ingest-report.md").read_text(encoding="utf-8")  # Markdown-escaped
     assert "could not be read \\(unreadable workbook" in report and "its rows were read from their cached values" in report
+
+
+def test_hidden_code_points_in_the_look_up_or_the_list_never_reach_the_published_list(tmp_path):
+    """The Smelter Look-up is supplier text too: its names and countries pass the text gate, as
+    the Smelter List's cells do (a zero-width space, a right-to-left override, a private-use mark)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_cmrt(CmrtSpec(company="Hidden Ltd", smelters=[
+        SmelterSpec("Gold", "Aida Chemical\u202e Industries", "JA\u200bPAN", "CID000019"),
+        SmelterSpec("Tin", "Tin Works\ue000 of\u2066 Example", "CHI\u200dNA", option="C")]), inbox / "hidden.xlsx")
+    result, out, _, _ = run_ingest(tmp_path, inbox)
+    assert result.returncode == 0, result.stdout + result.stderr
+    published = out.read_text(encoding="utf-8")
+    assert "Aida Chemical Industries,JAPAN" in published and "Tin Works of Example,CHINA" in published
+    assert not [c for c in published if c in "\u200b\u200d\u202e\u2066\ue000"]
+    rmi = tmp_path / "rmi.csv"
+    rmi.write_text("Metal,Smelter ID,Standard Smelter Name,Country Location,Assessment Status\n"
+                   "Gold,CID000019,Aida\ue000 Chemical\u200b Co.,JA\u2066PAN,Conformant\n", encoding="utf-8")
+    result, out, _, _ = run_ingest(tmp_path, inbox, "--rmi-list", str(rmi))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Gold,Aida Chemical Co.,JAPAN,Conformant,CID000019" in out.read_text(encoding="utf-8")

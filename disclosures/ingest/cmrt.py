@@ -25,7 +25,7 @@ from disclosures.engine.smelter_csv import canonical_cid
 from disclosures.ingest import cmrt_template as t
 from disclosures.ingest.country_names import country_sheet
 from disclosures.ingest.smelter_lookup import SmelterLookup, parse_lookup
-from disclosures.ingest.table_text import clean_text
+from disclosures.ingest.table_text import clean_value
 from disclosures.ingest.workbook import BOUNDS, CellError, NotACmrt, Sheets
 
 METALS = ("Gold", "Tantalum", "Tin", "Tungsten")
@@ -85,7 +85,7 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = clean_text(str(value))
+    text = clean_value(str(value))
     return "" if text in ("0", "-") or re.fullmatch(r"#(N/A|REF!|VALUE!|NAME\?|DIV/0!|NULL!|NUM!)", text) else text
 
 

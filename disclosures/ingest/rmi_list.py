@@ -11,7 +11,7 @@ from disclosures.engine.errors import DataError, Problem
 from disclosures.engine.names import fold
 from disclosures.engine.reference import Reference
 from disclosures.engine.smelter_csv import canonical_cid
-from disclosures.ingest.table_text import clean_text, parse_metal
+from disclosures.ingest.table_text import clean_value, parse_metal
 
 FORMAT = """The RMI facility list (--rmi-list) is a CSV (UTF-8) or XLSX file as exported from the RMI's
 Facilities Lists (Active and Conformant Facilities, or the Smelter Reference List): a header
@@ -100,4 +100,4 @@ def parse_rmi_list(rows: list[list], source: str, reference: Reference, status: 
 
 
 def _text(value) -> str:
-    return "" if value is None else clean_text(str(value))
+    return "" if value is None else clean_value(str(value))

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from disclosures.engine.names import fold, name_key
 from disclosures.engine.smelter_csv import canonical_cid
-from disclosures.ingest.table_text import parse_metal
+from disclosures.ingest.table_text import clean_value, parse_metal
 
 FIRST_ROW = 5  # rows 1-4 are the sheet's title and headers
 CONFIDENT = 90.0     # a candidate scoring at least this ...
@@ -109,7 +109,8 @@ def parse_lookup(rows: list[list], source: str) -> SmelterLookup:
     Rows without a well-formed ID (the "Smelter not listed" entries) are not smelters."""
     lookup = SmelterLookup(source)
     for row in rows[FIRST_ROW - 1:]:
-        cells = [("" if v is None else " ".join(str(v).split())) for v in row[:5]] + [""] * (5 - len(row[:5]))
+        # A supplier's look-up is supplier text: through the text gate, as the Smelter List's cells.
+        cells = [("" if v is None else clean_value(str(v))) for v in row[:5]] + [""] * (5 - len(row[:5]))
         metal, smelter_id = parse_metal(cells[0]), canonical_cid(cells[4])
         if metal and smelter_id and (cells[1] or cells[2]):
             lookup.add(metal, cells[1], cells[2], cells[3], smelter_id)

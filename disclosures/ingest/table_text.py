@@ -53,6 +53,12 @@ def clean_text(text: str) -> str:
     return " ".join(clean(text, keep=KEPT).split())
 
 
+def clean_value(text: str) -> str:
+    """clean_text for a cell of a file with no footnote marks of ours (a supplier's workbook, an
+    RMI list): a private-use mark in it is hidden text like any other."""
+    return plain(clean_text(text))
+
+
 def plain(text: str) -> str:
     """A cell without superscript brackets: <sup>TM</sup> inside a name reads as TM."""
     return text.replace(SUP_OPEN, "").replace(SUP_CLOSE, "")
